@@ -1,0 +1,70 @@
+"""Fixtures shared by every app's tests: an API client per role."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import AuthToken
+from accounts.tests.factories import AdminFactory, ManagerFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _cache_vide():
+    """Throttling counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def client_pour(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AuthToken.emettre(user)}")
+    return client
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def employe(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def client_employe(employe):
+    return client_pour(employe)
+
+
+@pytest.fixture
+def client_manager(manager):
+    return client_pour(manager)
+
+
+@pytest.fixture
+def client_admin(admin_user):
+    return client_pour(admin_user)
+
+
+@pytest.fixture
+def clients(db, client_employe, client_manager, client_admin):
+    """One client per role, for permission matrices: ``clients[role]``."""
+    return {
+        "anonyme": APIClient(),
+        "employe": client_employe,
+        "manager": client_manager,
+        "admin": client_admin,
+    }

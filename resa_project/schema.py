@@ -1,0 +1,49 @@
+"""Shapes shared by every app's OpenAPI description: the error bodies and ``{"ok": true}``."""
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class ErreurSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Message lisible, en français.")
+
+
+class ErreurValidationSerializer(ErreurSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages par champ ; `non_field_errors` pour les règles croisées.",
+    )
+
+
+class ConflitSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["reservation", "indisponibilite"])
+    id = serializers.IntegerField()
+    debut = serializers.DateTimeField()
+    fin = serializers.DateTimeField()
+
+
+class ErreurConflitSerializer(ErreurSerializer):
+    conflits = ConflitSerializer(many=True, required=False)
+
+
+class OkSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(default=True)
+
+
+def erreurs(*codes):
+    """OpenAPI responses for the given error statuses."""
+    description = {
+        400: (ErreurValidationSerializer, "Données invalides."),
+        401: (ErreurSerializer, "Non authentifié."),
+        403: (ErreurSerializer, "Action interdite pour ce rôle."),
+        404: (ErreurSerializer, "Introuvable ou invisible pour l'appelant."),
+        409: (ErreurConflitSerializer, "Conflit avec l'état ou les données existantes."),
+        429: (ErreurSerializer, "Trop de tentatives."),
+    }
+    return {
+        code: OpenApiResponse(description[code][0], description=description[code][1])
+        for code in codes
+    }
+
+
+OK = inline_serializer("Ok", {"ok": serializers.BooleanField()})

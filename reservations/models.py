@@ -1,0 +1,229 @@
+"""Reservations and the periods that open or block a ressource."""
+
+from datetime import timedelta
+
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from .constraints import PostgresExclusionConstraint
+
+MSG_FIN_APRES_DEBUT = "La fin doit être postérieure au début."
+MSG_FIN_RECURRENCE = "La fin de récurrence ne s'applique qu'aux périodes récurrentes."
+MSG_FIN_RECURRENCE_AVANT = "La fin de récurrence ne peut précéder le début de la période."
+MSG_PERIODE_TROP_LONGUE = (
+    "Une période qui se répète ne peut durer plus que son intervalle de répétition."
+)
+
+
+class StatutReservation(models.TextChoices):
+    EN_COURS = "en_cours", "En attente de confirmation"
+    CONFIRME = "confirme", "Confirmée"
+    ANNULE = "annule", "Annulée"
+    FINI = "fini", "Terminée"
+    NON_PRESENT = "non_present", "Non présent"
+
+
+STATUTS_BLOQUANTS = (StatutReservation.EN_COURS, StatutReservation.CONFIRME)
+STATUTS_CLOS = (StatutReservation.ANNULE, StatutReservation.FINI, StatutReservation.NON_PRESENT)
+
+
+class TypeDisponibilite(models.TextChoices):
+    DISPONIBILITE_NORMALE = "disponibilite_normale", "Disponibilité normale"
+    MAINTENANCE = "maintenance", "Maintenance"
+    EVENEMENT_SPECIAL = "evenement_special", "Événement spécial"
+
+
+TYPES_BLOQUANTS = (TypeDisponibilite.MAINTENANCE, TypeDisponibilite.EVENEMENT_SPECIAL)
+
+
+class Recurrence(models.TextChoices):
+    PONCTUEL = "ponctuel", "Ponctuel"
+    QUOTIDIEN = "quotidien", "Quotidien"
+    HEBDOMADAIRE = "hebdomadaire", "Hebdomadaire"
+
+
+PAS_RECURRENCE = {
+    Recurrence.QUOTIDIEN: timedelta(days=1),
+    Recurrence.HEBDOMADAIRE: timedelta(days=7),
+}
+# A repeating period lasts at most its step, so an occurrence touching a window starts at
+# most this long before it: enough to pre-filter on ``fin_recurrence`` in SQL.
+_MARGE_RECURRENCE = timedelta(days=8)
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class IntervalleQuerySet(models.QuerySet):
+    def chevauche(self, debut, fin):
+        """Rows whose ``[debut, fin)`` overlaps the window; touching ends do not overlap."""
+        return self.filter(debut__lt=fin, fin__gt=debut)
+
+
+class ReservationQuerySet(IntervalleQuerySet):
+    def bloquantes(self):
+        return self.filter(statut__in=STATUTS_BLOQUANTS)
+
+
+class Reservation(models.Model):
+    ressource = models.ForeignKey(
+        "ressources.Ressource", on_delete=models.PROTECT, related_name="reservations"
+    )
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="reservations")
+    createur = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="reservations_creees"
+    )
+    debut = models.DateTimeField()
+    fin = models.DateTimeField()
+    statut = models.CharField(
+        max_length=16, choices=StatutReservation.choices, default=StatutReservation.CONFIRME
+    )
+    description = models.TextField(blank=True, default="")
+    nbr_participants = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    note = models.TextField(blank=True, default="")
+    date_creation = models.DateTimeField(auto_now_add=True)
+    date_modification = models.DateTimeField(auto_now=True)
+
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["debut", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fin__gt=models.F("debut")),
+                name="reservation_fin_apres_debut",
+                violation_error_message=MSG_FIN_APRES_DEBUT,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nbr_participants__gte=1),
+                name="reservation_participants_min_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(statut__in=StatutReservation.values),
+                name="reservation_statut_valide",
+            ),
+            PostgresExclusionConstraint(
+                name="reservation_sans_chevauchement",
+                expressions=[
+                    ("ressource", RangeOperators.EQUAL),
+                    (
+                        TsTzRange("debut", "fin"),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=models.Q(statut__in=STATUTS_BLOQUANTS),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ressource", "debut"]),
+            models.Index(fields=["ressource", "fin"]),
+            models.Index(fields=["user", "debut"]),
+            models.Index(fields=["createur"]),
+            models.Index(fields=["statut", "debut"]),
+        ]
+
+    def __str__(self):
+        return f"Réservation {self.pk} de {self.ressource_id} ({self.debut:%Y-%m-%d %H:%M})"
+
+    @property
+    def duree_minutes(self) -> int:
+        return int((self.fin - self.debut).total_seconds() // 60)
+
+    @property
+    def est_bloquante(self) -> bool:
+        return self.statut in STATUTS_BLOQUANTS
+
+    def clean(self):
+        super().clean()
+        if self.debut and self.fin and self.fin <= self.debut:
+            raise ValidationError({"fin": MSG_FIN_APRES_DEBUT})
+
+
+class ResourceAvailabilityQuerySet(IntervalleQuerySet):
+    def bloquantes(self):
+        return self.filter(type_disponibilite__in=TYPES_BLOQUANTS)
+
+    def normales(self):
+        return self.filter(type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE)
+
+    def pouvant_toucher(self, debut, fin):
+        """Periods with an occurrence that may overlap ``[debut, fin)``: a superset, exact
+        overlap of recurring periods is decided in Python (see ``reservations.calendrier``)."""
+        ponctuelles = models.Q(recurrence=Recurrence.PONCTUEL, debut__lt=fin, fin__gt=debut)
+        recurrentes = (
+            ~models.Q(recurrence=Recurrence.PONCTUEL)
+            & models.Q(debut__lt=fin)
+            & (
+                models.Q(fin_recurrence__isnull=True)
+                | models.Q(fin_recurrence__gte=(debut - _MARGE_RECURRENCE).date())
+            )
+        )
+        return self.filter(ponctuelles | recurrentes)
+
+
+class ResourceAvailability(models.Model):
+    """A period of a ressource: a window where it may be booked (``disponibilite_normale``)
+    or a blocking one (``maintenance``, ``evenement_special``), once or repeating."""
+
+    ressource = models.ForeignKey(
+        "ressources.Ressource", on_delete=models.CASCADE, related_name="disponibilites"
+    )
+    type_disponibilite = models.CharField(max_length=32, choices=TypeDisponibilite.choices)
+    debut = models.DateTimeField()
+    fin = models.DateTimeField()
+    raison_indisponibilite = models.CharField(max_length=500, blank=True, default="")
+    recurrence = models.CharField(
+        max_length=16, choices=Recurrence.choices, default=Recurrence.PONCTUEL
+    )
+    fin_recurrence = models.DateField(null=True, blank=True)
+    date_creation = models.DateTimeField(auto_now_add=True)
+
+    objects = ResourceAvailabilityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["debut", "id"]
+        verbose_name = "disponibilité"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fin__gt=models.F("debut")),
+                name="disponibilite_fin_apres_debut",
+                violation_error_message=MSG_FIN_APRES_DEBUT,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type_disponibilite__in=TypeDisponibilite.values),
+                name="disponibilite_type_valide",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recurrence__in=Recurrence.values),
+                name="disponibilite_recurrence_valide",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ressource", "debut"]),
+            models.Index(fields=["type_disponibilite", "debut"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_disponibilite_display()} de {self.ressource_id} ({self.debut:%Y-%m-%d})"
+
+    @property
+    def est_bloquante(self) -> bool:
+        return self.type_disponibilite in TYPES_BLOQUANTS
+
+    def clean(self):
+        super().clean()
+        if self.debut and self.fin and self.fin <= self.debut:
+            raise ValidationError({"fin": MSG_FIN_APRES_DEBUT})
+        if self.fin_recurrence is not None:
+            if self.recurrence == Recurrence.PONCTUEL:
+                raise ValidationError({"fin_recurrence": MSG_FIN_RECURRENCE})
+            if self.debut and self.fin_recurrence < timezone.localdate(self.debut):
+                raise ValidationError({"fin_recurrence": MSG_FIN_RECURRENCE_AVANT})
+        pas = PAS_RECURRENCE.get(self.recurrence)
+        if pas and self.debut and self.fin and self.fin - self.debut > pas:
+            raise ValidationError({"fin": MSG_PERIODE_TROP_LONGUE})

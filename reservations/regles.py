@@ -1,0 +1,178 @@
+"""The booking rules of the contract, in one place.
+
+``verifier_creneau`` is what every entry point (API, admin, commands, free search) relies
+on: it raises a Django ``ValidationError`` (400) for a window that can never be booked, and
+``ConflitReservation`` / ``RessourceInactive`` (409) for a window that is taken right now.
+The free-resource search uses the SQL mirrors defined next to each rule.
+"""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from resa_project.erreurs import ErreurDomaine
+from ressources.models import DUREE_MAXIMUM, Etat, TypeRessource
+
+from . import calendrier
+from .models import Reservation, ResourceAvailability
+
+DUREE_MINIMUM = timedelta(minutes=30)
+
+MSG_GRILLE = "Les horaires doivent tomber sur la grille de 15 minutes (minutes 00, 15, 30 ou 45, sans secondes)."
+MSG_ORDRE = "La fin doit être postérieure au début."
+MSG_DUREE_MIN = "Une réservation dure au moins 30 minutes."
+MSG_DUREE_MAX = "Une réservation de ce type de ressource dure au plus {heures} heures."
+MSG_CAPACITE = "Le nombre de participants dépasse la capacité de la ressource ({capacite})."
+MSG_PASSE = "Impossible de réserver dans le passé."
+MSG_HORAIRES_SALLE = "La salle n'est ouverte que de {ouverture} à {fermeture}, le même jour."
+MSG_HORAIRES_SITE = "Le retrait et le retour doivent avoir lieu pendant l'ouverture du site ({ouverture}-{fermeture})."
+MSG_HORS_FENETRE = (
+    "La ressource n'est réservable que pendant ses périodes de disponibilité normale."
+)
+MSG_INACTIVE = "La ressource n'est pas active (état : {etat}) : elle ne peut pas être réservée."
+MSG_CONFLIT = "Le créneau demandé est déjà pris."
+DUREE_MAXIMUM_ABSOLUE = max(DUREE_MAXIMUM.values())
+
+
+class RessourceInactive(ErreurDomaine):
+    code = "ressource_inactive"
+
+
+class ConflitReservation(ErreurDomaine):
+    """The window overlaps blocking reservations or unavailabilities (listed in ``conflits``)."""
+
+    code = "conflit_reservation"
+    detail = MSG_CONFLIT
+
+    def __init__(self, conflits, detail=None):
+        super().__init__(detail, conflits=conflits)
+
+
+def _hhmm(moment):
+    return moment.strftime("%H:%M")
+
+
+def verifier_fenetre(debut: datetime, fin: datetime, *, admin: bool, passe_verifie: bool = True):
+    """Rules on the window alone (grid, order, 30 minutes, past). Returns the errors found."""
+    erreurs = {}
+    if not calendrier.sur_la_grille(debut):
+        erreurs.setdefault("debut", []).append(MSG_GRILLE)
+    if not calendrier.sur_la_grille(fin):
+        erreurs.setdefault("fin", []).append(MSG_GRILLE)
+    if fin <= debut:
+        erreurs.setdefault("fin", []).append(MSG_ORDRE)
+    elif fin - debut < DUREE_MINIMUM:
+        erreurs.setdefault("fin", []).append(MSG_DUREE_MIN)
+    if passe_verifie and not admin and debut < timezone.now():
+        erreurs.setdefault("debut", []).append(MSG_PASSE)
+    return erreurs
+
+
+def erreur_horaires(ressource, debut: datetime, fin: datetime):
+    """The opening-hours message if the window is outside them, else None."""
+    ld, lf = timezone.localtime(debut), timezone.localtime(fin)
+    ouverture, fermeture = ressource.horaires()
+    if ressource.type_ressource == TypeRessource.SALLE:
+        if ld.date() == lf.date() and ouverture <= ld.time() and lf.time() <= fermeture:
+            return None
+        return MSG_HORAIRES_SALLE.format(ouverture=_hhmm(ouverture), fermeture=_hhmm(fermeture))
+    if ouverture <= ld.time() < fermeture and ouverture < lf.time() <= fermeture:
+        return None
+    return MSG_HORAIRES_SITE.format(ouverture=_hhmm(ouverture), fermeture=_hhmm(fermeture))
+
+
+def q_horaires(debut: datetime, fin: datetime) -> Q:
+    """SQL mirror of ``erreur_horaires`` for the free search (same window for every row)."""
+    ld, lf = timezone.localtime(debut), timezone.localtime(fin)
+    td, tf = ld.time(), lf.time()
+    propres = Q(horaires_ouverture__isnull=False, horaires_fermeture__isnull=False)
+    salle = Q(type_ressource=TypeRessource.SALLE)
+    if ld.date() == lf.date():
+        salle &= (propres & Q(horaires_ouverture__lte=td, horaires_fermeture__gte=tf)) | (
+            ~propres & Q(site__horaires_ouverture__lte=td, site__horaires_fermeture__gte=tf)
+        )
+    else:
+        salle = Q(pk__in=[])
+    autres = ~Q(type_ressource=TypeRessource.SALLE) & Q(
+        site__horaires_ouverture__lte=td,
+        site__horaires_fermeture__gt=td,
+        site__horaires_ouverture__lt=tf,
+        site__horaires_fermeture__gte=tf,
+    )
+    return salle | autres
+
+
+def types_admis(duree: timedelta) -> list[str]:
+    return [t for t, maximum in DUREE_MAXIMUM.items() if duree <= maximum]
+
+
+def verifier_creneau(
+    ressource,
+    debut: datetime,
+    fin: datetime,
+    *,
+    nbr_participants: int = 1,
+    admin: bool = False,
+    passe_verifie: bool = True,
+    exclure: Reservation | None = None,
+):
+    """Every rule of a booking of ``ressource`` over ``[debut, fin)``.
+
+    Raises ``ValidationError`` (all the 400 errors at once), then ``RessourceInactive`` or
+    ``ConflitReservation`` (409). ``exclure`` is the reservation being moved, which does
+    not conflict with itself.
+    """
+    erreurs = verifier_fenetre(debut, fin, admin=admin, passe_verifie=passe_verifie)
+    if fin > debut and fin - debut > ressource.duree_maximum:
+        heures = int(ressource.duree_maximum.total_seconds() // 3600)
+        erreurs.setdefault("fin", []).append(MSG_DUREE_MAX.format(heures=heures))
+    if nbr_participants is not None and nbr_participants > ressource.capacite_maximum:
+        erreurs.setdefault("nbr_participants", []).append(
+            MSG_CAPACITE.format(capacite=ressource.capacite_maximum)
+        )
+    if not erreurs and (message := erreur_horaires(ressource, debut, fin)):
+        erreurs["non_field_errors"] = [message]
+    if not erreurs and not _dans_une_fenetre_normale(ressource, debut, fin):
+        erreurs["non_field_errors"] = [MSG_HORS_FENETRE]
+    if erreurs:
+        raise ValidationError(erreurs)
+
+    if ressource.etat != Etat.ACTIVE:
+        raise RessourceInactive(MSG_INACTIVE.format(etat=ressource.etat))
+    conflits = conflits_du_creneau(ressource, debut, fin, exclure=exclure)
+    if conflits:
+        raise ConflitReservation(conflits)
+
+
+def _dans_une_fenetre_normale(ressource, debut, fin) -> bool:
+    periodes = ResourceAvailability.objects.filter(ressource=ressource).normales()
+    proches = list(periodes.pouvant_toucher(debut, fin))
+    if any(calendrier.couvre(p, debut, fin) for p in proches):
+        return True
+    return not proches and not periodes.exists()
+
+
+def conflits_du_creneau(ressource, debut, fin, *, exclure=None) -> list[dict]:
+    """Blocking reservations and unavailability occurrences overlapping the window."""
+    reservations = (
+        Reservation.objects.bloquantes().filter(ressource=ressource).chevauche(debut, fin)
+    )
+    if exclure is not None and exclure.pk:
+        reservations = reservations.exclude(pk=exclure.pk)
+    conflits = [
+        {"type": "reservation", "id": r.pk, "debut": r.debut, "fin": r.fin}
+        for r in reservations.only("pk", "debut", "fin")
+    ]
+    periodes = (
+        ResourceAvailability.objects.filter(ressource=ressource)
+        .bloquantes()
+        .pouvant_toucher(debut, fin)
+    )
+    for periode in periodes:
+        for o_debut, o_fin in calendrier.occurrences(periode, debut, fin):
+            conflits.append(
+                {"type": "indisponibilite", "id": periode.pk, "debut": o_debut, "fin": o_fin}
+            )
+    return conflits

@@ -1,0 +1,242 @@
+"""State changes of reservations and unavailability periods.
+
+Each service runs in one transaction, locks the ressource right before the availability
+check (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the IMMEDIATE transaction already
+holds the database's write lock), checks every rule through ``regles`` and saves. On
+PostgreSQL the exclusion constraint backs this up: if it fires anyway, the caller still gets
+the contract's 409 with the conflicts.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Autorisation
+from resa_project.erreurs import ConflitEtat
+from ressources.models import Ressource
+
+from . import calendrier, regles
+from .models import (
+    STATUTS_BLOQUANTS,
+    Reservation,
+    StatutReservation,
+)
+
+DELAI_ANNULATION_PROPRIETAIRE = timedelta(hours=2)
+CHAMPS_MODIFIABLES = ("ressource", "debut", "fin", "description", "nbr_participants", "note")
+
+MSG_DEJA_CLOSE = "Cette réservation est {statut} : elle ne peut plus être modifiée."
+MSG_ANNULATION_TARDIVE = (
+    "Une réservation ne peut être annulée par son titulaire que jusqu'à 2 heures avant son début."
+)
+MSG_ANNULATION_TERMINEE = "Cette réservation est terminée : elle ne peut plus être annulée."
+MSG_CONFIRMER_ETAT = "Seule une réservation en attente (en_cours) peut être confirmée."
+MSG_TERMINER_ETAT = "Seule une réservation confirmée peut être terminée."
+MSG_TERMINER_TROP_TOT = "Une réservation ne peut être terminée qu'après sa fin."
+MSG_NON_PRESENT_ETAT = "Seule une réservation confirmée peut être marquée non présente."
+MSG_NON_PRESENT_TROP_TOT = "Une réservation ne peut être marquée non présente qu'après son début."
+MSG_ANNULEE_PAR_INDISPONIBILITE = "Annulée : la ressource est indisponible ({raison})."
+
+
+def verrouiller(*ressources):
+    """Lock ressources in id order (no deadlock when two moves cross) and return them fresh."""
+    ids = sorted({r.pk for r in ressources})
+    verrouillees = {
+        r.pk: r
+        for r in Ressource.objects.select_for_update()
+        .select_related("site")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    return [verrouillees[r.pk] for r in ressources]
+
+
+def peut_reserver_pour_autrui(user) -> bool:
+    return user.est_manager_ou_admin or user.a_autorisation(Autorisation.RESERVER_POUR_AUTRUI)
+
+
+def _enregistrer(reservation, *, ressource, exclure=None):
+    """Save, turning a last-line exclusion-constraint violation into the usual 409."""
+    try:
+        with transaction.atomic():
+            reservation.save()
+    except IntegrityError:
+        conflits = regles.conflits_du_creneau(
+            ressource, reservation.debut, reservation.fin, exclure=exclure
+        )
+        if conflits:
+            raise regles.ConflitReservation(conflits) from None
+        raise
+
+
+@transaction.atomic
+def reserver(
+    *,
+    par,
+    ressource,
+    debut,
+    fin,
+    user=None,
+    description="",
+    nbr_participants=1,
+    note="",
+) -> Reservation:
+    """Book ``ressource`` for ``user`` (default: the caller). Permission to book for others
+    is the caller's business (see ``peut_reserver_pour_autrui``); the rules are checked here."""
+    (ressource,) = verrouiller(ressource)
+    regles.verifier_creneau(
+        ressource, debut, fin, nbr_participants=nbr_participants, admin=par.est_admin
+    )
+    attente = ressource.validation_requise and not par.est_manager_ou_admin
+    reservation = Reservation(
+        ressource=ressource,
+        user=user or par,
+        createur=par,
+        debut=debut,
+        fin=fin,
+        description=description,
+        nbr_participants=nbr_participants,
+        note=note,
+        statut=StatutReservation.EN_COURS if attente else StatutReservation.CONFIRME,
+    )
+    reservation.full_clean()
+    _enregistrer(reservation, ressource=ressource)
+    return reservation
+
+
+@transaction.atomic
+def modifier(reservation, *, par, **champs) -> Reservation:
+    """Partial update of ``CHAMPS_MODIFIABLES``; every rule is checked again."""
+    inconnus = set(champs) - set(CHAMPS_MODIFIABLES)
+    if inconnus:
+        raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    _exiger_ouverte(reservation)
+    nouvelle = champs.get("ressource", reservation.ressource)
+    ancienne, nouvelle = verrouiller(reservation.ressource, nouvelle)
+    debut_avant = reservation.debut
+    for champ, valeur in champs.items():
+        setattr(reservation, champ, valeur)
+    reservation.ressource = nouvelle
+    regles.verifier_creneau(
+        nouvelle,
+        reservation.debut,
+        reservation.fin,
+        nbr_participants=reservation.nbr_participants,
+        admin=par.est_admin,
+        passe_verifie=reservation.debut != debut_avant,
+        exclure=reservation,
+    )
+    reservation.full_clean()
+    _enregistrer(reservation, ressource=nouvelle, exclure=reservation)
+    return reservation
+
+
+def _exiger_ouverte(reservation):
+    if reservation.statut not in STATUTS_BLOQUANTS:
+        raise ConflitEtat(MSG_DEJA_CLOSE.format(statut=reservation.get_statut_display().lower()))
+
+
+def _changer_statut(reservation, statut, note=None):
+    reservation.statut = statut
+    champs = ["statut", "date_modification"]
+    if note:
+        reservation.note = f"{reservation.note}\n{note}".strip()
+        champs.append("note")
+    reservation.save(update_fields=champs)
+    return reservation
+
+
+@transaction.atomic
+def annuler(reservation, *, par, maintenant=None) -> Reservation:
+    """The holder may cancel up to 2 h before the start; managers and admins until the end."""
+    maintenant = maintenant or timezone.now()
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    _exiger_ouverte(reservation)
+    if par.est_manager_ou_admin:
+        if maintenant >= reservation.fin:
+            raise ConflitEtat(MSG_ANNULATION_TERMINEE)
+    elif maintenant > reservation.debut - DELAI_ANNULATION_PROPRIETAIRE:
+        raise ConflitEtat(MSG_ANNULATION_TARDIVE)
+    return _changer_statut(reservation, StatutReservation.ANNULE)
+
+
+@transaction.atomic
+def confirmer(reservation, *, par) -> Reservation:
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.statut != StatutReservation.EN_COURS:
+        raise ConflitEtat(MSG_CONFIRMER_ETAT)
+    return _changer_statut(reservation, StatutReservation.CONFIRME)
+
+
+@transaction.atomic
+def terminer(reservation, *, par, maintenant=None) -> Reservation:
+    maintenant = maintenant or timezone.now()
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.statut != StatutReservation.CONFIRME:
+        raise ConflitEtat(MSG_TERMINER_ETAT)
+    if maintenant < reservation.fin:
+        raise ConflitEtat(MSG_TERMINER_TROP_TOT)
+    return _changer_statut(reservation, StatutReservation.FINI)
+
+
+@transaction.atomic
+def marquer_non_present(reservation, *, par, maintenant=None) -> Reservation:
+    maintenant = maintenant or timezone.now()
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.statut != StatutReservation.CONFIRME:
+        raise ConflitEtat(MSG_NON_PRESENT_ETAT)
+    if maintenant < reservation.debut:
+        raise ConflitEtat(MSG_NON_PRESENT_TROP_TOT)
+    return _changer_statut(reservation, StatutReservation.NON_PRESENT)
+
+
+@transaction.atomic
+def cloturer_journee(*, maintenant=None) -> int:
+    """Confirmed reservations whose end has passed become ``fini``. Returns how many."""
+    maintenant = maintenant or timezone.now()
+    return Reservation.objects.filter(
+        statut=StatutReservation.CONFIRME, fin__lte=maintenant
+    ).update(statut=StatutReservation.FINI, date_modification=maintenant)
+
+
+def reservations_en_conflit(periode):
+    """Blocking reservations that an occurrence of ``periode`` overlaps."""
+    if not periode.est_bloquante:
+        return []
+    candidates = Reservation.objects.bloquantes().filter(ressource_id=periode.ressource_id)
+    if periode.recurrence == "ponctuel":
+        return list(candidates.chevauche(periode.debut, periode.fin))
+    candidates = candidates.filter(fin__gt=periode.debut)
+    if periode.fin_recurrence is not None:
+        limite = calendrier.debut_du_jour(periode.fin_recurrence + timedelta(days=1))
+        candidates = candidates.filter(debut__lt=limite + (periode.fin - periode.debut))
+    return [r for r in candidates if calendrier.touche(periode, r.debut, r.fin)]
+
+
+@transaction.atomic
+def enregistrer_disponibilite(periode, *, par, annuler_conflits=False):
+    """Create or update an unavailability period.
+
+    A blocking period over ``en_cours``/``confirme`` reservations is refused with the list of
+    them (409), unless ``annuler_conflits``: then they are cancelled, with the reason in their
+    note. Returns ``(periode, ids of the cancelled reservations)``.
+    """
+    verrouiller(periode.ressource)
+    periode.full_clean()
+    conflits = reservations_en_conflit(periode)
+    if conflits and not annuler_conflits:
+        raise regles.ConflitReservation(
+            [{"type": "reservation", "id": r.pk, "debut": r.debut, "fin": r.fin} for r in conflits],
+            detail="Des réservations occupent cette période : annulez-les ou passez annuler_conflits=true.",
+        )
+    raison = periode.raison_indisponibilite or periode.get_type_disponibilite_display()
+    for reservation in conflits:
+        _changer_statut(
+            reservation,
+            StatutReservation.ANNULE,
+            note=MSG_ANNULEE_PAR_INDISPONIBILITE.format(raison=raison),
+        )
+    periode.save()
+    return periode, [r.pk for r in conflits]
