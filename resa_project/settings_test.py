@@ -1,10 +1,22 @@
-"""Test settings: the real settings, with a fast password hasher and a per-worker cache."""
+"""Test settings: the real settings, with a fast password hasher and a per-process cache.
+
+Test databases are named after the process, so that several test runs on one machine (and
+pytest-xdist workers, which pytest-django suffixes anyway) never share one.
+"""
+
+import os
+import tempfile
 
 from .settings import *  # noqa: F403
 from .settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_suffixe = os.environ.get("RESA_TEST_DB_SUFFIX", str(os.getpid()))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: live-server race tests need each thread to open its own connection.
-    DATABASES["default"]["TEST"] = {"NAME": "test_resa.sqlite3"}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"resa_test_{_suffixe}.sqlite3")
+    }
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_resa_{_suffixe}"}
