@@ -125,6 +125,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Authentication tokens (see accounts.authentication).
 TOKEN_LIFETIME = timedelta(hours=env.float("TOKEN_LIFETIME_HOURS", default=24))
 SESSION_TOKEN_COOKIE = "session_token"
+# Failed logins per (email, IP) before a 429, and the window in which they are counted.
+LOGIN_ECHECS_MAX = env.int("LOGIN_ECHECS_MAX", default=5)
+LOGIN_ECHECS_FENETRE = timedelta(minutes=env.int("LOGIN_ECHECS_FENETRE_MINUTES", default=15))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TokenAuthentication"],
