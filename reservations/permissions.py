@@ -1,0 +1,42 @@
+"""Who may act on reservations and unavailability periods (whether the action is possible
+now, given the state and the clock, is the services' business: 409, not 403)."""
+
+from rest_framework.permissions import BasePermission
+
+from accounts.models import Autorisation
+from accounts.permissions import manager_admin_ou
+
+from .services import peut_reserver_pour_autrui
+
+MSG_RESERVER_POUR_AUTRUI = (
+    "Vous ne pouvez réserver que pour vous-même (autorisation reserver_pour_autrui requise)."
+)
+MSG_TITULAIRE = "Seuls le titulaire de la réservation, un manager ou un administrateur le peuvent."
+
+PeutConfirmer = manager_admin_ou(Autorisation.CONFIRMER_RESERVATIONS)
+PeutGererRessources = manager_admin_ou(Autorisation.GERER_RESSOURCES)
+
+
+class EstTitulaireOuGestionnaire(BasePermission):
+    """The person booked for, the one who booked, a manager or an admin."""
+
+    message = MSG_TITULAIRE
+
+    def has_object_permission(self, request, view, obj):
+        user = request.user
+        return user.est_manager_ou_admin or user.pk in (obj.user_id, obj.createur_id)
+
+
+class PeutReserverPourAutrui(BasePermission):
+    """A ``user_id`` other than the caller's own needs manager, admin or
+    ``reserver_pour_autrui``. Checked before the body is validated, so that whether the
+    target exists is not revealed to those who may not book for others."""
+
+    message = MSG_RESERVER_POUR_AUTRUI
+
+    def has_permission(self, request, view):
+        data = request.data
+        cible = data.get("user_id") if isinstance(data, dict) else None
+        if cible is None or str(cible) == str(request.user.pk):
+            return True
+        return peut_reserver_pour_autrui(request.user)

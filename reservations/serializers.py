@@ -1,0 +1,141 @@
+"""JSON shapes of reservations and unavailability periods. Rules live in ``regles`` and
+``services``: these serializers only parse and shape."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from accounts.models import User
+from ressources.models import Ressource
+
+from .models import Reservation, ResourceAvailability
+
+NBR_PARTICIPANTS_MAX = 100_000
+
+MSG_RESSOURCE_INCONNUE = "Ressource inconnue (id {pk_value})."
+MSG_USER_INCONNU = "Utilisateur inconnu ou inactif (id {pk_value})."
+_ERREURS_ID = {"incorrect_type": "Identifiant invalide : attendu un entier."}
+
+
+class ReservationSerializer(serializers.ModelSerializer):
+    ressource_id = serializers.IntegerField(read_only=True)
+    user_id = serializers.IntegerField(read_only=True)
+    createur_id = serializers.IntegerField(read_only=True)
+    duree_minutes = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Reservation
+        fields = [
+            "id",
+            "ressource_id",
+            "user_id",
+            "createur_id",
+            "debut",
+            "fin",
+            "statut",
+            "description",
+            "nbr_participants",
+            "note",
+            "date_creation",
+            "date_modification",
+            "duree_minutes",
+        ]
+        read_only_fields = fields
+
+
+class _ChampsReservation(serializers.Serializer):
+    ressource_id = serializers.PrimaryKeyRelatedField(
+        source="ressource",
+        queryset=Ressource.objects.select_related("site"),
+        error_messages={"does_not_exist": MSG_RESSOURCE_INCONNUE, **_ERREURS_ID},
+    )
+    debut = serializers.DateTimeField(
+        help_text="Sur la grille de 15 minutes ; sans décalage : fuseau de l'organisation."
+    )
+    fin = serializers.DateTimeField(help_text="Après debut, sur la grille de 15 minutes.")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    nbr_participants = serializers.IntegerField(
+        required=False, default=1, min_value=1, max_value=NBR_PARTICIPANTS_MAX
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Réserver une salle",
+            value={
+                "ressource_id": 3,
+                "debut": "2027-03-29T09:00:00+02:00",
+                "fin": "2027-03-29T10:30:00+02:00",
+                "description": "Point d'équipe",
+                "nbr_participants": 6,
+            },
+            request_only=True,
+        ),
+        OpenApiExample(
+            "Réserver pour un collègue (manager, admin, reserver_pour_autrui)",
+            value={
+                "ressource_id": 7,
+                "user_id": 42,
+                "debut": "2027-03-29T14:00",
+                "fin": "2027-03-29T18:00",
+            },
+            request_only=True,
+        ),
+    ]
+)
+class ReservationCreationSerializer(_ChampsReservation):
+    user_id = serializers.PrimaryKeyRelatedField(
+        source="user",
+        queryset=User.objects.filter(compte_actif=True),
+        required=False,
+        help_text="Pour qui : réservé aux managers, admins et détenteurs de reserver_pour_autrui.",
+        error_messages={"does_not_exist": MSG_USER_INCONNU, **_ERREURS_ID},
+    )
+
+
+class ReservationModificationSerializer(_ChampsReservation):
+    """Every field optional (PUT and PATCH are both partial)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class DisponibiliteSerializer(serializers.ModelSerializer):
+    ressource_id = serializers.PrimaryKeyRelatedField(
+        source="ressource",
+        queryset=Ressource.objects.select_related("site"),
+        error_messages={"does_not_exist": MSG_RESSOURCE_INCONNUE, **_ERREURS_ID},
+    )
+
+    class Meta:
+        model = ResourceAvailability
+        fields = [
+            "id",
+            "ressource_id",
+            "type_disponibilite",
+            "debut",
+            "fin",
+            "raison_indisponibilite",
+            "recurrence",
+            "fin_recurrence",
+            "date_creation",
+        ]
+        read_only_fields = ["id", "date_creation"]
+        extra_kwargs = {
+            "fin_recurrence": {
+                "help_text": "Dernier jour de répétition (quotidien, hebdomadaire) ; vide : sans fin."
+            },
+        }
+
+
+class DisponibiliteEnregistreeSerializer(DisponibiliteSerializer):
+    reservations_annulees = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Réservations annulées par cette période (avec annuler_conflits=true).",
+    )
+
+    class Meta(DisponibiliteSerializer.Meta):
+        fields = [*DisponibiliteSerializer.Meta.fields, "reservations_annulees"]
