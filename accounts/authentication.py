@@ -45,6 +45,10 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.TokenAuthentication"
     name = ["bearerAuth", "cookieAuth"]
 
+    def get_security_requirement(self, auto_schema):
+        # Either scheme is enough: two requirement objects (OR), not one with both (AND).
+        return [{nom: []} for nom in self.name]
+
     def get_security_definition(self, auto_schema):
         return [
             {"type": "http", "scheme": "bearer"},
