@@ -1,0 +1,115 @@
+"""Back-office for users: Django's own UserAdmin (password forms, password change view)
+adapted to Resa's User, whose rights come from ``role`` and ``autorisations``."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, ReadOnlyPasswordHashField
+
+from .models import Autorisation, Role, User
+
+
+class UserCreationAdminForm(BaseUserCreationForm):
+    """Creation with a password typed twice, checked by Django's password validators and
+    stored hashed (``set_password``)."""
+
+    class Meta:
+        model = User
+        fields = (
+            "email",
+            "nom_utilisateur",
+            "nom_prenom",
+            "role",
+            "priorite",
+            "site_principal",
+            "department",
+        )
+
+
+class UserChangeAdminForm(forms.ModelForm):
+    password = ReadOnlyPasswordHashField(
+        label="Mot de passe",
+        help_text=(
+            "Les mots de passe ne sont pas stockés en clair : il est impossible de voir celui "
+            "de cet utilisateur. Utilisez le bouton ci-dessus pour le changer."
+        ),
+    )
+    # The JSON list as checkboxes: only known rights can be granted.
+    autorisations = forms.MultipleChoiceField(
+        label="Autorisations",
+        choices=Autorisation.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Identité", {"fields": ("nom_utilisateur", "nom_prenom")}),
+        (
+            "Rôle et droits",
+            {
+                "fields": ("role", "priorite", "autorisations", "compte_actif"),
+                "description": (
+                    "Seuls les administrateurs ont accès au back-office. "
+                    "Désactiver un compte révoque immédiatement ses jetons de session."
+                ),
+            },
+        ),
+        ("Rattachement", {"fields": ("site_principal", "department")}),
+        ("Dates", {"fields": ("last_login", "date_creation")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "nom_utilisateur",
+                    "nom_prenom",
+                    "role",
+                    "priorite",
+                    "site_principal",
+                    "department",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_creation")
+    list_display = (
+        "email",
+        "nom_utilisateur",
+        "nom_prenom",
+        "role",
+        "priorite",
+        "site_principal",
+        "department",
+        "compte_actif",
+    )
+    list_filter = ("role", "priorite", "compte_actif", "site_principal", "department")
+    list_select_related = ("site_principal", "department")
+    search_fields = ("email", "nom_utilisateur", "nom_prenom")
+    ordering = ("email",)
+    filter_horizontal = ()
+    autocomplete_fields = ("site_principal", "department")
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, doublons = super().get_search_results(request, queryset, search_term)
+        # The manager picker of a department only offers those who may manage one.
+        if (
+            request.GET.get("model_name") == "department"
+            and request.GET.get("field_name") == "manager"
+        ):
+            queryset = queryset.filter(role__in=[Role.MANAGER, Role.ADMIN])
+        return queryset, doublons

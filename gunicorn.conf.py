@@ -1,0 +1,36 @@
+"""Gunicorn settings for Resa: ``.venv/bin/gunicorn -c gunicorn.conf.py resa_project.wsgi``.
+
+Threaded workers (``gthread``): requests spend most of their time waiting on the database,
+so a few processes with several threads each serve many clients. Connections beyond
+``workers * threads`` wait in the listen backlog (2048) instead of being refused, so a burst
+of 64 concurrent clients is queued and answered, and ``timeout`` bounds any stuck request.
+Every knob can be overridden from the environment (see README.md).
+"""
+
+import multiprocessing
+import os
+
+
+def _entier(nom, defaut):
+    valeur = os.environ.get(nom, "").strip()
+    return int(valeur) if valeur else defaut
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+# 2 * cores + 1 is gunicorn's usual advice; capped so a large machine does not open more
+# database connections than a default PostgreSQL (max_connections=100) accepts.
+workers = _entier("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 12))
+threads = _entier("GUNICORN_THREADS", 4)
+backlog = 2048
+timeout = _entier("GUNICORN_TIMEOUT", 30)
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then (jitter avoids all of them restarting at once).
+max_requests = _entier("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = 200
+preload_app = False
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "resa"
