@@ -1,0 +1,379 @@
+"""Read-side queries on ressources: detail statistics, the week ahead, the free search and
+the planning. Each answers in a fixed number of SQL queries whatever the amount of data;
+recurring periods are expanded in Python by ``reservations.calendrier``."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+
+from reservations import calendrier, regles
+from reservations.models import (
+    STATUTS_BLOQUANTS,
+    Reservation,
+    ResourceAvailability,
+    StatutReservation,
+)
+
+from .models import Etat, Ressource
+
+NB_PROCHAINES_RESERVATIONS = 5
+NB_JOURS_DISPONIBILITE = 7
+PLANNING_JOURS_MAX = 31
+PLANNING_JOURS_DEFAUT = 7
+UNE_HEURE = timedelta(hours=1)
+
+RAISONS_ETAT = {
+    Etat.EN_MAINTENANCE: "Ressource en maintenance",
+    Etat.HORS_SERVICE: "Ressource hors service",
+}
+RAISON_AUCUN_CRENEAU = "Aucun créneau d'une heure libre ce jour."
+RAISON_HORS_FENETRES = "Aucune période de disponibilité normale ce jour."
+MSG_RECHERCHE_TROP_LONGUE = (
+    "Aucune ressource ne se réserve plus de 24 heures : réduisez la fenêtre."
+)
+
+
+def _arrondi(valeur) -> float:
+    return round(float(valeur or 0), 2)
+
+
+def _heures(duree: timedelta | None) -> float:
+    return (duree or timedelta()).total_seconds() / 3600
+
+
+def _dt(moment: datetime) -> Value:
+    return Value(moment, output_field=DateTimeField())
+
+
+def _duree(expression) -> ExpressionWrapper:
+    return ExpressionWrapper(expression, output_field=DurationField())
+
+
+# --- The week ahead (detail) -------------------------------------------------------------
+
+
+@dataclass
+class Semaine:
+    """What the detail needs about the next 7 days, loaded in two queries."""
+
+    jours: list[date]
+    debut: datetime
+    fin: datetime
+    reservations: list[tuple[datetime, datetime]] = field(default_factory=list)
+    periodes: list[ResourceAvailability] = field(default_factory=list)
+
+
+def charger_semaine(ressource: Ressource, *, maintenant: datetime | None = None) -> Semaine:
+    """Blocking reservations and periods touching today .. today + 6 (two queries)."""
+    maintenant = maintenant or timezone.now()
+    aujourdhui = timezone.localdate(maintenant)
+    jours = calendrier.jours(aujourdhui, NB_JOURS_DISPONIBILITE)
+    debut = calendrier.debut_du_jour(jours[0])
+    fin = calendrier.debut_du_jour(jours[-1] + timedelta(days=1))
+    reservations = list(
+        Reservation.objects.bloquantes()
+        .filter(ressource=ressource)
+        .chevauche(debut, fin)
+        .values_list("debut", "fin")
+    )
+    periodes = list(
+        ResourceAvailability.objects.filter(ressource=ressource).pouvant_toucher(debut, fin)
+    )
+    return Semaine(jours, debut, fin, reservations, periodes)
+
+
+def _union_dans(intervalles, debut: datetime, fin: datetime) -> timedelta:
+    """Length of the union of ``intervalles`` clipped to ``[debut, fin)``."""
+    total, curseur = timedelta(), debut
+    for i_debut, i_fin in sorted(intervalles):
+        i_debut, i_fin = max(i_debut, curseur), min(i_fin, fin)
+        if i_fin > i_debut:
+            total += i_fin - i_debut
+            curseur = i_fin
+    return total
+
+
+def taux_occupation(ressource: Ressource, semaine: Semaine) -> float:
+    """Booked share (``en_cours``/``confirme``) of the open hours of the 7 days, in percent."""
+    ouverture, fermeture = ressource.horaires()
+    ouvert, reserve = timedelta(), timedelta()
+    for jour in semaine.jours:
+        o, f = calendrier.bornes_du_jour(jour, ouverture, fermeture)
+        ouvert += f - o
+        reserve += _union_dans(semaine.reservations, o, f)
+    if not ouvert:
+        return 0.0
+    return min(100.0, _arrondi(reserve / ouvert * 100))
+
+
+def statistiques_ressource(
+    ressource: Ressource,
+    *,
+    maintenant: datetime | None = None,
+    semaine: Semaine | None = None,
+) -> dict:
+    """The detail's ``statistiques``: one aggregate query (plus the week, if not given)."""
+    maintenant = maintenant or timezone.now()
+    semaine = semaine or charger_semaine(ressource, maintenant=maintenant)
+    debut_30_jours = maintenant - timedelta(days=30)
+    duree = _duree(F("fin") - F("debut"))
+    duree_30_jours = _duree(
+        Least(F("fin"), _dt(maintenant)) - Greatest(F("debut"), _dt(debut_30_jours))
+    )
+    chiffres = Reservation.objects.filter(ressource=ressource).aggregate(
+        total=Count("pk"),
+        actives=Count(
+            "pk",
+            filter=Q(statut=StatutReservation.CONFIRME, debut__lte=maintenant, fin__gt=maintenant),
+        ),
+        a_venir=Count("pk", filter=Q(statut__in=STATUTS_BLOQUANTS, debut__gt=maintenant)),
+        duree_30_jours=Sum(
+            duree_30_jours,
+            filter=Q(
+                statut__in=(StatutReservation.CONFIRME, StatutReservation.FINI),
+                debut__lt=maintenant,
+                fin__gt=debut_30_jours,
+            ),
+        ),
+        duree_moyenne=Avg(duree, filter=~Q(statut=StatutReservation.ANNULE)),
+    )
+    moyenne = chiffres["duree_moyenne"]
+    return {
+        "total_reservations": chiffres["total"],
+        "reservations_actives": chiffres["actives"],
+        "reservations_a_venir": chiffres["a_venir"],
+        "taux_occupation_7_jours": taux_occupation(ressource, semaine),
+        "heures_reservees_30_jours": _arrondi(_heures(chiffres["duree_30_jours"])),
+        "reservation_moyenne_duree": _arrondi(moyenne.total_seconds() / 60 if moyenne else 0),
+    }
+
+
+def prochaines_reservations(
+    ressource: Ressource, *, maintenant: datetime | None = None, nombre=NB_PROCHAINES_RESERVATIONS
+) -> list[Reservation]:
+    """The next ``en_cours``/``confirme`` reservations starting after now (one query)."""
+    maintenant = maintenant or timezone.now()
+    return list(
+        Reservation.objects.bloquantes()
+        .filter(ressource=ressource, debut__gt=maintenant)
+        .order_by("debut", "id")[:nombre]
+    )
+
+
+def _raison(periode: ResourceAvailability) -> str:
+    return periode.raison_indisponibilite or periode.get_type_disponibilite_display()
+
+
+def _a_des_periodes_normales(ressource: Ressource) -> bool:
+    valeur = getattr(ressource, "a_periodes_normales", None)
+    if valeur is None:
+        valeur = ResourceAvailability.objects.filter(ressource=ressource).normales().exists()
+    return valeur
+
+
+def _jour(date_, est_disponible, raison=None, creneaux=()):
+    return {
+        "date": date_,
+        "est_disponible": est_disponible,
+        "raison_indisponibilite": raison,
+        "creneaux_disponibles": list(creneaux),
+    }
+
+
+def disponibilite_7_jours(
+    ressource: Ressource,
+    *,
+    maintenant: datetime | None = None,
+    semaine: Semaine | None = None,
+) -> list[dict]:
+    """Today and the next 6 days: is the ressource bookable, and its free one-hour slots.
+
+    A slot is a whole hour on the hour inside that day's opening hours, not yet begun, that
+    no blocking reservation or unavailability occurrence touches and, if the ressource has
+    ``disponibilite_normale`` periods, inside one of them. A day whose opening hours are
+    entirely covered by blocking unavailabilities carries their reason.
+    """
+    maintenant = maintenant or timezone.now()
+    semaine = semaine or charger_semaine(ressource, maintenant=maintenant)
+    if ressource.etat != Etat.ACTIVE:
+        raison = RAISONS_ETAT.get(ressource.etat, RAISONS_ETAT[Etat.HORS_SERVICE])
+        return [_jour(jour, False, raison) for jour in semaine.jours]
+
+    bloquantes, normales = [], []
+    for periode in semaine.periodes:
+        occurrences = calendrier.occurrences(periode, semaine.debut, semaine.fin)
+        if periode.est_bloquante:
+            bloquantes.extend((d, f, periode) for d, f in occurrences)
+        else:
+            normales.extend(occurrences)
+    avec_normales = _a_des_periodes_normales(ressource)
+    occupes = semaine.reservations + [(d, f) for d, f, _ in bloquantes]
+    ouverture, fermeture = ressource.horaires()
+
+    resultat = []
+    for jour in semaine.jours:
+        o, f = calendrier.bornes_du_jour(jour, ouverture, fermeture)
+        du_jour = [(d, fin, p) for d, fin, p in bloquantes if d < f and fin > o]
+        if du_jour and calendrier.union_couvre([(d, fin) for d, fin, _ in du_jour], o, f):
+            raisons = list(dict.fromkeys(_raison(p) for _, _, p in du_jour))
+            resultat.append(_jour(jour, False, " ; ".join(raisons)))
+            continue
+        creneaux = []
+        for heure in range(24):
+            debut = calendrier.rendre_conscient(datetime.combine(jour, time(heure)))
+            fin = debut + UNE_HEURE
+            if debut < o or fin > f or debut < maintenant:
+                continue
+            if any(d < fin and e > debut for d, e in occupes):
+                continue
+            if avec_normales and not any(d <= debut and fin <= e for d, e in normales):
+                continue
+            creneaux.append({"debut": f"{heure:02d}:00", "fin": _hhmm(fin)})
+        if creneaux:
+            resultat.append(_jour(jour, True, None, creneaux))
+        elif avec_normales and not any(d < f and e > o for d, e in normales):
+            resultat.append(_jour(jour, False, RAISON_HORS_FENETRES))
+        else:
+            resultat.append(_jour(jour, False, RAISON_AUCUN_CRENEAU))
+    return resultat
+
+
+def _hhmm(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def detail_ressource(ressource: Ressource, *, maintenant: datetime | None = None) -> dict:
+    """The whole ``GET /ressources/{id}`` body: four queries after the ressource itself."""
+    maintenant = maintenant or timezone.now()
+    semaine = charger_semaine(ressource, maintenant=maintenant)
+    return {
+        "ressource": ressource,
+        "statistiques": statistiques_ressource(ressource, maintenant=maintenant, semaine=semaine),
+        "prochaines_reservations": prochaines_reservations(ressource, maintenant=maintenant),
+        "disponibilite_7_jours": disponibilite_7_jours(
+            ressource, maintenant=maintenant, semaine=semaine
+        ),
+    }
+
+
+def avec_indicateur_normales(queryset):
+    """Annotate ``a_periodes_normales`` so the week ahead needs no extra query."""
+    return queryset.annotate(
+        a_periodes_normales=Exists(
+            ResourceAvailability.objects.normales().filter(ressource=OuterRef("pk"))
+        )
+    )
+
+
+# --- Free search -------------------------------------------------------------------------
+
+
+def verifier_fenetre_recherche(debut: datetime, fin: datetime, *, admin: bool):
+    """The window rules of a booking, plus the longest duration any type accepts."""
+    erreurs = regles.verifier_fenetre(debut, fin, admin=admin)
+    if not erreurs.get("fin") and fin - debut > regles.DUREE_MAXIMUM_ABSOLUE:
+        erreurs.setdefault("fin", []).append(MSG_RECHERCHE_TROP_LONGUE)
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = False, base=None):
+    """Active ressources of ``base`` that a booking of exactly ``[debut, fin)`` would be
+    accepted on (every rule of ``regles.verifier_creneau`` for one participant).
+
+    Raises ``ValidationError`` for a window no booking could have. Two queries (the
+    periods), then a lazy queryset the caller paginates; ``base`` keeps its ordering.
+    """
+    verifier_fenetre_recherche(debut, fin, admin=admin)
+    base = Ressource.objects.all() if base is None else base
+    candidates = (
+        base.actives()
+        .filter(type_ressource__in=regles.types_admis(fin - debut))
+        .filter(regles.q_horaires(debut, fin))
+        .filter(
+            ~Exists(
+                Reservation.objects.bloquantes()
+                .chevauche(debut, fin)
+                .filter(ressource=OuterRef("pk"))
+            )
+        )
+    )
+    periodes = ResourceAvailability.objects.filter(
+        ressource__in=candidates.values("pk")
+    ).pouvant_toucher(debut, fin)
+    colonnes = ("ressource_id", "type_disponibilite", "debut", "fin", "recurrence")
+    touchees = {
+        p.ressource_id
+        for p in periodes.bloquantes().only(*colonnes, "fin_recurrence")
+        if calendrier.touche(p, debut, fin)
+    }
+    couvertes = {
+        p.ressource_id
+        for p in periodes.normales().only(*colonnes, "fin_recurrence")
+        if calendrier.couvre(p, debut, fin)
+    }
+    sans_normales = ~Exists(
+        ResourceAvailability.objects.normales().filter(ressource=OuterRef("pk"))
+    )
+    return candidates.exclude(pk__in=touchees).filter(sans_normales | Q(pk__in=couvertes))
+
+
+# --- Planning ----------------------------------------------------------------------------
+
+
+def fenetre_planning(du: datetime | None, au: datetime | None) -> tuple[datetime, datetime]:
+    """``du``/``au`` with their defaults: today's start and 7 days later (either one given
+    moves the other by 7 days). At most 31 days, ``au`` after ``du``."""
+    if du is None and au is None:
+        du = calendrier.debut_du_jour(timezone.localdate())
+    if au is None:
+        au = du + timedelta(days=PLANNING_JOURS_DEFAUT)
+    elif du is None:
+        du = au - timedelta(days=PLANNING_JOURS_DEFAUT)
+    if au <= du:
+        raise ValidationError({"au": ["au doit être postérieur à du."]})
+    if au - du > timedelta(days=PLANNING_JOURS_MAX):
+        raise ValidationError(
+            {"au": [f"La fenêtre du planning dure au plus {PLANNING_JOURS_MAX} jours."]}
+        )
+    return du, au
+
+
+def planning(ressource: Ressource, du: datetime, au: datetime) -> list[dict]:
+    """Busy intervals overlapping ``[du, au)``: blocking reservations (without whose or what)
+    and every period occurrence, sorted by start (two queries)."""
+    intervalles = [
+        {"debut": d, "fin": f, "type": "reservation", "statut": statut}
+        for d, f, statut in Reservation.objects.bloquantes()
+        .filter(ressource=ressource)
+        .chevauche(du, au)
+        .values_list("debut", "fin", "statut")
+    ]
+    for periode in ResourceAvailability.objects.filter(ressource=ressource).pouvant_toucher(du, au):
+        intervalles.extend(
+            {
+                "debut": d,
+                "fin": f,
+                "type": "indisponibilite",
+                "type_disponibilite": periode.type_disponibilite,
+            }
+            for d, f in calendrier.occurrences(periode, du, au)
+        )
+    intervalles.sort(key=lambda i: (i["debut"], i["fin"], i["type"]))
+    return intervalles

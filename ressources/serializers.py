@@ -1,0 +1,139 @@
+"""JSON shapes of ``/ressources``: they parse and shape; the rules live in the model
+(``full_clean`` via ``services``) and in ``reservations.regles``."""
+
+from rest_framework import serializers
+
+from reservations.models import Reservation, StatutReservation, TypeDisponibilite
+from sites.models import Site
+
+from .models import Ressource
+
+
+class RessourceSerializer(serializers.ModelSerializer):
+    site_id = serializers.PrimaryKeyRelatedField(
+        source="site", queryset=Site.objects.all(), help_text="Site de la ressource."
+    )
+    caracteristiques = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text="Caractéristiques (ex. `wifi`, `projecteur`).",
+    )
+    images = serializers.ListField(
+        child=serializers.URLField(max_length=2000),
+        required=False,
+        help_text="URL http(s) d'images.",
+    )
+    tarifs_horaires = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        required=False,
+        help_text="Tarif horaire (>= 0), ou null.",
+    )
+    horaires_ouverture = serializers.TimeField(
+        allow_null=True, required=False, help_text="Salles seulement : horaires propres."
+    )
+    horaires_fermeture = serializers.TimeField(
+        allow_null=True, required=False, help_text="Salles seulement : horaires propres."
+    )
+
+    class Meta:
+        model = Ressource
+        fields = [
+            "id",
+            "nom",
+            "type_ressource",
+            "capacite_maximum",
+            "description",
+            "caracteristiques",
+            "site_id",
+            "localisation_batiment",
+            "localisation_etage",
+            "localisation_numero",
+            "etat",
+            "horaires_ouverture",
+            "horaires_fermeture",
+            "images",
+            "tarifs_horaires",
+            "validation_requise",
+        ]
+        # (nom, site) uniqueness is the model's: a duplicate is a 409, not a serializer 400.
+        validators = []
+
+
+class StatistiquesSerializer(serializers.Serializer):
+    total_reservations = serializers.IntegerField(help_text="Toutes les réservations.")
+    reservations_actives = serializers.IntegerField(help_text="Confirmées et en cours maintenant.")
+    reservations_a_venir = serializers.IntegerField(
+        help_text="en_cours ou confirme, commençant plus tard."
+    )
+    taux_occupation_7_jours = serializers.FloatField(
+        help_text="Pourcentage des heures d'ouverture d'aujourd'hui et des 6 jours suivants "
+        "réservées (en_cours/confirme), 2 décimales, au plus 100."
+    )
+    heures_reservees_30_jours = serializers.FloatField(
+        help_text="Heures des réservations confirme/fini comprises dans les 30 derniers jours."
+    )
+    reservation_moyenne_duree = serializers.FloatField(
+        help_text="Durée moyenne en minutes des réservations non annulées (0 sans réservation)."
+    )
+
+
+class ProchaineReservationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reservation
+        fields = ["id", "user_id", "debut", "fin", "statut", "description", "nbr_participants"]
+
+
+class CreneauSerializer(serializers.Serializer):
+    debut = serializers.CharField(help_text="HH:MM, heure locale de l'organisation.")
+    fin = serializers.CharField(help_text="HH:MM, heure locale de l'organisation.")
+
+
+class JourDisponibiliteSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    est_disponible = serializers.BooleanField()
+    raison_indisponibilite = serializers.CharField(allow_null=True)
+    creneaux_disponibles = CreneauSerializer(
+        many=True,
+        help_text="Heures pleines libres (début à l'heure, 1 heure) dans les horaires "
+        "d'ouverture, non encore commencées.",
+    )
+
+
+class DetailRessourceSerializer(serializers.Serializer):
+    ressource = RessourceSerializer()
+    statistiques = StatistiquesSerializer()
+    prochaines_reservations = ProchaineReservationSerializer(
+        many=True, help_text="Les 5 prochaines réservations en_cours/confirme."
+    )
+    disponibilite_7_jours = JourDisponibiliteSerializer(
+        many=True, help_text="Aujourd'hui et les 6 jours suivants."
+    )
+
+
+class FenetreSerializer(serializers.Serializer):
+    """``debut``/``fin`` of the free search (ISO 8601; without offset: organisation zone)."""
+
+    debut = serializers.DateTimeField()
+    fin = serializers.DateTimeField()
+
+
+class FenetrePlanningSerializer(serializers.Serializer):
+    du = serializers.DateTimeField(required=False)
+    au = serializers.DateTimeField(required=False)
+
+
+class IntervallePlanningSerializer(serializers.Serializer):
+    debut = serializers.DateTimeField()
+    fin = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=["reservation", "indisponibilite"])
+    statut = serializers.ChoiceField(
+        choices=StatutReservation.choices,
+        required=False,
+        help_text="Pour une réservation (en_cours ou confirme).",
+    )
+    type_disponibilite = serializers.ChoiceField(
+        choices=TypeDisponibilite.choices, required=False, help_text="Pour une période."
+    )

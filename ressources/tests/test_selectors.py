@@ -1,0 +1,428 @@
+"""Read-side queries: statistics against hand-computed numbers, the week ahead, and the free
+search checked against the booking rules themselves."""
+
+from datetime import time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from reservations import regles
+from reservations.models import Recurrence, StatutReservation, TypeDisponibilite
+from reservations.tests.factories import (
+    ReservationFactory,
+    ResourceAvailabilityFactory,
+    demain_a,
+)
+from ressources import selectors
+from ressources.models import Etat, Ressource, TypeRessource
+from ressources.tests.factories import RessourceFactory
+from sites.tests.factories import SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+HEURE = timedelta(hours=1)
+
+
+def _reservation(ressource, debut, fin, statut=StatutReservation.CONFIRME):
+    return ReservationFactory(ressource=ressource, debut=debut, fin=fin, statut=statut)
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+
+def test_statistics_match_the_hand_computed_numbers():
+    ressource = RessourceFactory()
+    maintenant = demain_a(12)
+    il_y_a_30_jours = maintenant - timedelta(days=30)
+    _reservation(ressource, demain_a(11), demain_a(13))  # running now: 1 h in the last 30 days
+    _reservation(ressource, demain_a(14), demain_a(15, 30))  # upcoming
+    _reservation(ressource, demain_a(9, jours=2), demain_a(10, jours=2), StatutReservation.EN_COURS)
+    _reservation(ressource, demain_a(16), demain_a(17), StatutReservation.ANNULE)
+    _reservation(ressource, demain_a(10, jours=-2), demain_a(12, jours=-2), StatutReservation.FINI)
+    _reservation(
+        ressource, demain_a(9, jours=-1), demain_a(9, 30, jours=-1), StatutReservation.NON_PRESENT
+    )
+    _reservation(
+        ressource, demain_a(10, jours=-35), demain_a(12, jours=-35), StatutReservation.FINI
+    )
+    # Straddles the 30-day boundary: one hour of it counts.
+    _reservation(
+        ressource, il_y_a_30_jours - HEURE, il_y_a_30_jours + HEURE, StatutReservation.FINI
+    )
+    _reservation(RessourceFactory(), demain_a(11), demain_a(13))  # another ressource
+
+    statistiques = selectors.statistiques_ressource(ressource, maintenant=maintenant)
+
+    assert statistiques == {
+        "total_reservations": 8,
+        "reservations_actives": 1,
+        "reservations_a_venir": 2,
+        # 2 h + 1.5 h + 1 h booked out of 7 days x 13 open hours.
+        "taux_occupation_7_jours": round(4.5 / 91 * 100, 2),
+        "heures_reservees_30_jours": 4.0,
+        # Non-cancelled: 120 + 90 + 60 + 120 + 30 + 120 + 120 minutes, over 7.
+        "reservation_moyenne_duree": round(660 / 7, 2),
+    }
+
+
+def test_statistics_of_a_ressource_without_reservations_are_zeros():
+    statistiques = selectors.statistiques_ressource(RessourceFactory(), maintenant=demain_a(12))
+
+    assert statistiques == {
+        "total_reservations": 0,
+        "reservations_actives": 0,
+        "reservations_a_venir": 0,
+        "taux_occupation_7_jours": 0.0,
+        "heures_reservees_30_jours": 0.0,
+        "reservation_moyenne_duree": 0.0,
+    }
+
+
+def test_occupation_counts_only_the_opening_hours_and_caps_at_100():
+    site = SiteFactory(horaires_ouverture=time(8), horaires_fermeture=time(10))
+    vehicule = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
+    maintenant = demain_a(0)
+    for jour in range(1, 8):
+        # 06:00-11:00 each day covers the two open hours and spills over both ends.
+        _reservation(vehicule, demain_a(6, jours=jour), demain_a(11, jours=jour))
+
+    taux = selectors.statistiques_ressource(vehicule, maintenant=maintenant)[
+        "taux_occupation_7_jours"
+    ]
+
+    assert taux == 100.0
+
+
+def test_occupation_uses_the_room_own_opening_hours():
+    salle = RessourceFactory(horaires_ouverture=time(9), horaires_fermeture=time(13))
+    _reservation(salle, demain_a(8), demain_a(10))  # 1 h of it inside 09:00-13:00
+
+    taux = selectors.statistiques_ressource(salle, maintenant=demain_a(0))[
+        "taux_occupation_7_jours"
+    ]
+
+    assert taux == round(1 / 28 * 100, 2)
+
+
+def test_next_reservations_are_the_five_blocking_ones_starting_after_now():
+    ressource = RessourceFactory()
+    _reservation(ressource, demain_a(8), demain_a(9))  # already started at 08:30
+    _reservation(ressource, demain_a(9), demain_a(10), StatutReservation.ANNULE)
+    attendues = [
+        _reservation(ressource, demain_a(9 + i), demain_a(10 + i), statut).pk
+        for i, statut in enumerate([StatutReservation.EN_COURS] + [StatutReservation.CONFIRME] * 5)
+    ]
+
+    prochaines = selectors.prochaines_reservations(ressource, maintenant=demain_a(8, 30))
+
+    assert [r.pk for r in prochaines] == attendues[:5]
+
+
+# --- the week ahead -----------------------------------------------------------------------
+
+
+def _semaine(ressource, maintenant=None):
+    ressource = selectors.avec_indicateur_normales(Ressource.objects.select_related("site")).get(
+        pk=ressource.pk
+    )
+    return selectors.disponibilite_7_jours(ressource, maintenant=maintenant or demain_a(0))
+
+
+def _heures(creneaux):
+    return [c["debut"] for c in creneaux]
+
+
+TOUTE_LA_JOURNEE = [f"{h:02d}:00" for h in range(7, 20)]
+
+
+def test_week_starts_today_and_lists_every_open_hour_of_a_free_ressource():
+    jours = _semaine(RessourceFactory(), maintenant=demain_a(0))
+
+    assert [j["date"] for j in jours] == [demain_a(0, jours=i).date() for i in range(1, 8)]
+    for jour in jours:
+        assert jour["est_disponible"] is True
+        assert jour["raison_indisponibilite"] is None
+        assert _heures(jour["creneaux_disponibles"]) == TOUTE_LA_JOURNEE
+    assert jours[0]["creneaux_disponibles"][0] == {"debut": "07:00", "fin": "08:00"}
+
+
+def test_slots_already_begun_are_not_offered():
+    jours = _semaine(RessourceFactory(), maintenant=demain_a(10, 15))
+
+    assert _heures(jours[0]["creneaux_disponibles"]) == [f"{h:02d}:00" for h in range(11, 20)]
+    assert _heures(jours[1]["creneaux_disponibles"]) == TOUTE_LA_JOURNEE
+
+
+@pytest.mark.parametrize(
+    ("etat", "raison"),
+    [
+        (Etat.EN_MAINTENANCE, "Ressource en maintenance"),
+        (Etat.HORS_SERVICE, "Ressource hors service"),
+    ],
+)
+def test_a_ressource_that_is_not_active_is_unavailable_every_day(etat, raison):
+    jours = _semaine(RessourceFactory(etat=etat))
+
+    assert {(j["est_disponible"], j["raison_indisponibilite"]) for j in jours} == {(False, raison)}
+    assert all(j["creneaux_disponibles"] == [] for j in jours)
+
+
+def test_slots_touching_a_reservation_or_a_maintenance_are_left_out():
+    ressource = RessourceFactory()
+    _reservation(ressource, demain_a(10), demain_a(11, 30))
+    _reservation(ressource, demain_a(8), demain_a(9), StatutReservation.ANNULE)
+    ResourceAvailabilityFactory(ressource=ressource, debut=demain_a(15), fin=demain_a(16, 15))
+
+    jours = _semaine(ressource)
+
+    assert _heures(jours[0]["creneaux_disponibles"]) == [
+        "07:00", "08:00", "09:00", "12:00", "13:00", "14:00", "17:00", "18:00", "19:00",
+    ]  # fmt: skip
+    assert _heures(jours[1]["creneaux_disponibles"]) == TOUTE_LA_JOURNEE
+
+
+def test_a_day_covered_by_a_recurring_maintenance_is_unavailable_with_its_reason():
+    ressource = RessourceFactory()
+    ResourceAvailabilityFactory(
+        ressource=ressource,
+        debut=demain_a(6, jours=2),
+        fin=demain_a(21, jours=2),
+        recurrence=Recurrence.HEBDOMADAIRE,
+        raison_indisponibilite="Inventaire hebdomadaire",
+    )
+
+    jours = _semaine(ressource)
+
+    assert jours[1] == {
+        "date": demain_a(0, jours=2).date(),
+        "est_disponible": False,
+        "raison_indisponibilite": "Inventaire hebdomadaire",
+        "creneaux_disponibles": [],
+    }
+    assert [j["est_disponible"] for j in jours] == [True, False, True, True, True, True, True]
+
+
+def test_a_day_covered_by_several_blocking_periods_lists_their_reasons():
+    ressource = RessourceFactory()
+    ResourceAvailabilityFactory(
+        ressource=ressource,
+        debut=demain_a(7),
+        fin=demain_a(14),
+        recurrence=Recurrence.QUOTIDIEN,
+        fin_recurrence=demain_a(0, jours=3).date(),
+        raison_indisponibilite="Travaux",
+    )
+    ResourceAvailabilityFactory(
+        ressource=ressource,
+        type_disponibilite=TypeDisponibilite.EVENEMENT_SPECIAL,
+        debut=demain_a(13),
+        fin=demain_a(20),
+        raison_indisponibilite="",
+    )
+
+    jours = _semaine(ressource)
+
+    assert jours[0]["raison_indisponibilite"] == "Travaux ; Événement spécial"
+    assert jours[1]["est_disponible"] is True
+    assert _heures(jours[1]["creneaux_disponibles"]) == [f"{h:02d}:00" for h in range(14, 20)]
+    assert _heures(jours[3]["creneaux_disponibles"]) == TOUTE_LA_JOURNEE
+
+
+def test_a_day_without_a_free_hour_is_unavailable():
+    ressource = RessourceFactory()
+    # Half-hour gaps only: 08:00-08:30, 10:00-10:30, ...
+    for debut, fin in [
+        (7, 8),
+        (8.5, 10),
+        (10.5, 12),
+        (12.5, 14),
+        (14.5, 16),
+        (16.5, 18),
+        (18.5, 20),
+    ]:
+        _reservation(ressource, demain_a(int(debut), int(debut % 1 * 60)), demain_a(fin))
+
+    jour = _semaine(ressource)[0]
+
+    assert jour["est_disponible"] is False
+    assert jour["raison_indisponibilite"] == selectors.RAISON_AUCUN_CRENEAU
+
+
+def test_with_normal_periods_only_hours_inside_them_are_offered():
+    ressource = RessourceFactory(horaires_ouverture=time(7, 30), horaires_fermeture=time(19))
+    ResourceAvailabilityFactory(
+        ressource=ressource,
+        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
+        debut=demain_a(6),
+        fin=demain_a(11, 30),
+        recurrence=Recurrence.HEBDOMADAIRE,
+    )
+
+    jours = _semaine(ressource)
+
+    assert _heures(jours[0]["creneaux_disponibles"]) == ["08:00", "09:00", "10:00"]
+    assert jours[1]["est_disponible"] is False
+    assert jours[1]["raison_indisponibilite"] == selectors.RAISON_HORS_FENETRES
+
+
+def test_own_opening_hours_of_a_room_bound_its_slots():
+    salle = RessourceFactory(horaires_ouverture=time(9, 15), horaires_fermeture=time(12, 45))
+
+    assert _heures(_semaine(salle)[0]["creneaux_disponibles"]) == ["10:00", "11:00"]
+
+
+# --- free search --------------------------------------------------------------------------
+
+
+def _disponibles(debut, fin, **kwargs):
+    return set(selectors.ressources_disponibles(debut, fin, **kwargs).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("debut", "fin", "champ"),
+    [
+        (demain_a(9, 10), demain_a(10), "debut"),
+        (demain_a(9), demain_a(9), "fin"),
+        (demain_a(9), demain_a(8), "fin"),
+        (demain_a(9), demain_a(9, 15), "fin"),
+        (demain_a(9, jours=-2), demain_a(10, jours=-2), "debut"),
+        (demain_a(9), demain_a(9, 15, jours=2), "fin"),
+    ],
+)
+def test_free_search_refuses_a_window_no_booking_could_have(debut, fin, champ):
+    with pytest.raises(ValidationError) as erreur:
+        selectors.ressources_disponibles(debut, fin)
+
+    assert champ in erreur.value.message_dict
+
+
+def test_free_search_lets_admins_look_in_the_past():
+    ressource = RessourceFactory(type_ressource=TypeRessource.VEHICULE)
+
+    assert _disponibles(demain_a(9, jours=-2), demain_a(10, jours=-2), admin=True) == {ressource.pk}
+
+
+def _ressources_variees():
+    """One ressource per rule of the booking check."""
+    site = SiteFactory()
+    site_court = SiteFactory(horaires_ouverture=time(8, 30), horaires_fermeture=time(18))
+    salle = RessourceFactory(site=site)
+    salle_horaires = RessourceFactory(
+        site=site, horaires_ouverture=time(9), horaires_fermeture=time(12)
+    )
+    equipement = RessourceFactory(site=site, type_ressource=TypeRessource.EQUIPEMENT)
+    vehicule = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
+    vehicule_court = RessourceFactory(site=site_court, type_ressource=TypeRessource.VEHICULE)
+    RessourceFactory(site=site, etat=Etat.EN_MAINTENANCE)
+    RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE, etat=Etat.HORS_SERVICE)
+    salle_reservee = RessourceFactory(site=site)
+    _reservation(salle_reservee, demain_a(10), demain_a(11))
+    _reservation(salle_reservee, demain_a(14), demain_a(16), StatutReservation.EN_COURS)
+    _reservation(salle_reservee, demain_a(7), demain_a(10), StatutReservation.ANNULE)
+    vehicule_reserve = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
+    _reservation(vehicule_reserve, demain_a(17), demain_a(9, jours=2))
+    _reservation(vehicule_reserve, demain_a(8), demain_a(12), StatutReservation.FINI)
+    salle_maintenance = RessourceFactory(site=site)
+    ResourceAvailabilityFactory(
+        ressource=salle_maintenance,
+        debut=demain_a(12, jours=-3),
+        fin=demain_a(13, jours=-3),
+        recurrence=Recurrence.QUOTIDIEN,
+    )
+    equipement_evenement = RessourceFactory(site=site, type_ressource=TypeRessource.EQUIPEMENT)
+    ResourceAvailabilityFactory(
+        ressource=equipement_evenement,
+        type_disponibilite=TypeDisponibilite.EVENEMENT_SPECIAL,
+        debut=demain_a(9),
+        fin=demain_a(10, 30),
+    )
+    salle_fenetre = RessourceFactory(site=site)
+    ResourceAvailabilityFactory(
+        ressource=salle_fenetre,
+        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
+        debut=demain_a(8),
+        fin=demain_a(13),
+    )
+    ResourceAvailabilityFactory(
+        ressource=salle_fenetre,
+        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
+        debut=demain_a(15, jours=-6),
+        fin=demain_a(19, jours=-6),
+        recurrence=Recurrence.HEBDOMADAIRE,
+    )
+    vehicule_fenetre = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
+    ResourceAvailabilityFactory(
+        ressource=vehicule_fenetre,
+        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
+        debut=demain_a(7),
+        fin=demain_a(7, jours=2),
+    )
+    vehicule_fenetre_lointaine = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
+    ResourceAvailabilityFactory(
+        ressource=vehicule_fenetre_lointaine,
+        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
+        debut=demain_a(7, jours=20),
+        fin=demain_a(19, jours=20),
+    )
+    return [
+        salle,
+        salle_horaires,
+        equipement,
+        vehicule,
+        vehicule_court,
+        salle_reservee,
+        vehicule_reserve,
+        salle_maintenance,
+        equipement_evenement,
+        salle_fenetre,
+        vehicule_fenetre,
+        vehicule_fenetre_lointaine,
+    ]
+
+
+def _fenetres():
+    durees = [timedelta(minutes=m) for m in (30, 60, 135, 240, 480, 495, 720, 1440)]
+    for quart in range(5 * 4, 21 * 4, 5):  # every 75 minutes from 05:00
+        debut = demain_a(quart // 4, (quart % 4) * 15)
+        for duree in durees:
+            yield debut, debut + duree
+
+
+def _accepte(ressource, debut, fin):
+    try:
+        regles.verifier_creneau(ressource, debut, fin)
+    except (ValidationError, regles.RessourceInactive, regles.ConflitReservation):
+        return False
+    return True
+
+
+def test_free_search_agrees_with_the_booking_rules_on_every_window():
+    _ressources_variees()
+    toutes = list(Ressource.objects.select_related("site"))
+    fenetres = list(_fenetres())
+    trouvees_au_moins_une_fois = set()
+
+    for debut, fin in fenetres:
+        attendues = {r.pk for r in toutes if _accepte(r, debut, fin)}
+        trouvees = _disponibles(debut, fin)
+        assert trouvees == attendues, (debut, fin)
+        trouvees_au_moins_une_fois |= trouvees
+
+    # The windows exercise every kind of ressource that can ever be booked.
+    assert len(trouvees_au_moins_une_fois) == 11
+    assert len(fenetres) > 100
+
+
+def test_free_search_keeps_the_filters_and_the_order_of_its_base():
+    a = RessourceFactory(nom="Alpha", capacite_maximum=4)
+    b = RessourceFactory(nom="Bravo", capacite_maximum=20)
+    c = RessourceFactory(nom="Charlie", capacite_maximum=30)
+    _reservation(b, demain_a(9), demain_a(10))
+    base = Ressource.objects.order_by("-nom")
+
+    assert list(selectors.ressources_disponibles(demain_a(9), demain_a(10), base=base)) == [c, a]
+    assert list(
+        selectors.ressources_disponibles(
+            demain_a(9), demain_a(10), base=base.filter(capacite_maximum__gte=10)
+        )
+    ) == [c]
