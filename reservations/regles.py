@@ -154,6 +154,16 @@ def _dans_une_fenetre_normale(ressource, debut, fin) -> bool:
     return not proches and not periodes.exists()
 
 
+def conflit_reservation(reservation) -> dict:
+    """A reservation as an entry of ``conflits``, its times in the organisation's zone."""
+    return {
+        "type": "reservation",
+        "id": reservation.pk,
+        "debut": timezone.localtime(reservation.debut),
+        "fin": timezone.localtime(reservation.fin),
+    }
+
+
 def conflits_du_creneau(ressource, debut, fin, *, exclure=None) -> list[dict]:
     """Blocking reservations and unavailability occurrences overlapping the window."""
     reservations = (
@@ -161,10 +171,7 @@ def conflits_du_creneau(ressource, debut, fin, *, exclure=None) -> list[dict]:
     )
     if exclure is not None and exclure.pk:
         reservations = reservations.exclude(pk=exclure.pk)
-    conflits = [
-        {"type": "reservation", "id": r.pk, "debut": r.debut, "fin": r.fin}
-        for r in reservations.only("pk", "debut", "fin")
-    ]
+    conflits = [conflit_reservation(r) for r in reservations.only("pk", "debut", "fin")]
     periodes = (
         ResourceAvailability.objects.filter(ressource=ressource)
         .bloquantes()
@@ -173,6 +180,11 @@ def conflits_du_creneau(ressource, debut, fin, *, exclure=None) -> list[dict]:
     for periode in periodes:
         for o_debut, o_fin in calendrier.occurrences(periode, debut, fin):
             conflits.append(
-                {"type": "indisponibilite", "id": periode.pk, "debut": o_debut, "fin": o_fin}
+                {
+                    "type": "indisponibilite",
+                    "id": periode.pk,
+                    "debut": timezone.localtime(o_debut),
+                    "fin": timezone.localtime(o_fin),
+                }
             )
     return conflits

@@ -27,6 +27,7 @@ DELAI_ANNULATION_PROPRIETAIRE = timedelta(hours=2)
 CHAMPS_MODIFIABLES = ("ressource", "debut", "fin", "description", "nbr_participants", "note")
 
 MSG_DEJA_CLOSE = "Cette réservation est {statut} : elle ne peut plus être modifiée."
+MSG_MODIFIEE_ENTRE_TEMPS = "La réservation vient d'être modifiée par ailleurs : réessayez."
 MSG_ANNULATION_TARDIVE = (
     "Une réservation ne peut être annulée par son titulaire que jusqu'à 2 heures avant son début."
 )
@@ -107,15 +108,24 @@ def reserver(
 
 @transaction.atomic
 def modifier(reservation, *, par, **champs) -> Reservation:
-    """Partial update of ``CHAMPS_MODIFIABLES``; every rule is checked again."""
+    """Partial update of ``CHAMPS_MODIFIABLES``; every rule is checked again.
+
+    On a ressource with ``validation_requise``, a reservation moved (ressource, debut or fin)
+    by someone who is neither manager nor admin waits for confirmation again.
+    """
     inconnus = set(champs) - set(CHAMPS_MODIFIABLES)
     if inconnus:
         raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
+    actuelle = Reservation.objects.select_related("ressource").get(pk=reservation.pk)
+    # Ressources first, then the row: the order in which every other writer locks.
+    ancienne, nouvelle = verrouiller(
+        actuelle.ressource, champs.get("ressource", actuelle.ressource)
+    )
     reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.ressource_id != ancienne.pk:
+        raise ConflitEtat(MSG_MODIFIEE_ENTRE_TEMPS)
     _exiger_ouverte(reservation)
-    nouvelle = champs.get("ressource", reservation.ressource)
-    ancienne, nouvelle = verrouiller(reservation.ressource, nouvelle)
-    debut_avant = reservation.debut
+    avant = (reservation.ressource_id, reservation.debut, reservation.fin)
     for champ, valeur in champs.items():
         setattr(reservation, champ, valeur)
     reservation.ressource = nouvelle
@@ -125,9 +135,12 @@ def modifier(reservation, *, par, **champs) -> Reservation:
         reservation.fin,
         nbr_participants=reservation.nbr_participants,
         admin=par.est_admin,
-        passe_verifie=reservation.debut != debut_avant,
+        passe_verifie=reservation.debut != avant[1],
         exclure=reservation,
     )
+    deplacee = (nouvelle.pk, reservation.debut, reservation.fin) != avant
+    if deplacee and nouvelle.validation_requise and not par.est_manager_ou_admin:
+        reservation.statut = StatutReservation.EN_COURS
     reservation.full_clean()
     _enregistrer(reservation, ressource=nouvelle, exclure=reservation)
     return reservation
@@ -228,7 +241,7 @@ def enregistrer_disponibilite(periode, *, par, annuler_conflits=False):
     conflits = reservations_en_conflit(periode)
     if conflits and not annuler_conflits:
         raise regles.ConflitReservation(
-            [{"type": "reservation", "id": r.pk, "debut": r.debut, "fin": r.fin} for r in conflits],
+            [regles.conflit_reservation(r) for r in conflits],
             detail="Des réservations occupent cette période : annulez-les ou passez annuler_conflits=true.",
         )
     raison = periode.raison_indisponibilite or periode.get_type_disponibilite_display()
