@@ -1,0 +1,167 @@
+"""JSON shapes of users and sessions, and the base for serializers whose writes go through
+the model's ``full_clean()``.
+
+Serializers parse (types, enums, existing ids); the rules live in the models and services.
+A model ``ValidationError`` is reported under the JSON field names (``site_principal`` ->
+``site_principal_id``, ``__all__`` -> ``non_field_errors``), so a client sees one name per
+field whichever layer refused the value.
+"""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from sites.models import Department, Site
+
+from . import services
+from .models import Priorite, Role, User
+
+MOT_DE_PASSE_LONGUEUR_MAX = 1024
+
+USER_PUBLIC = [
+    "id",
+    "nom_utilisateur",
+    "email",
+    "nom_prenom",
+    "role",
+    "autorisations",
+    "priorite",
+    "compte_actif",
+    "site_principal_id",
+    "department_id",
+    "date_creation",
+]
+
+
+class ErreursModeleMixin:
+    """Turn a model ``ValidationError`` raised by a write into a 400 keyed by JSON names."""
+
+    @contextmanager
+    def erreurs_du_modele(self):
+        try:
+            yield
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(self.erreurs_json(exc)) from exc
+
+    def erreurs_json(self, exc):
+        noms = {champ.source: nom for nom, champ in self.fields.items()}
+        noms[NON_FIELD_ERRORS] = api_settings.NON_FIELD_ERRORS_KEY
+        erreurs = serializers.as_serializer_error(exc)
+        return {noms.get(cle, cle): messages for cle, messages in erreurs.items()}
+
+
+class ModeleValideSerializer(ErreursModeleMixin, serializers.ModelSerializer):
+    """A ModelSerializer whose create/update run ``full_clean()`` before saving (DRF does not),
+    so the model's ``clean()`` and constraints are the rule."""
+
+    def create(self, validated_data):
+        return self._enregistrer(self.Meta.model(**validated_data))
+
+    def update(self, instance, validated_data):
+        for champ, valeur in validated_data.items():
+            setattr(instance, champ, valeur)
+        return self._enregistrer(instance)
+
+    def _enregistrer(self, instance):
+        with self.erreurs_du_modele(), transaction.atomic():
+            instance.full_clean()
+            instance.save()
+        return instance
+
+
+class UserPublicSerializer(serializers.ModelSerializer):
+    """UserPublic: what anyone allowed to see a user gets. Never a password or a hash."""
+
+    site_principal_id = serializers.IntegerField(read_only=True, allow_null=True)
+    department_id = serializers.IntegerField(read_only=True, allow_null=True)
+    autorisations = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = User
+        fields = USER_PUBLIC
+        read_only_fields = USER_PUBLIC
+
+
+def _champ_mot_de_passe(**kwargs):
+    return serializers.CharField(
+        write_only=True,
+        trim_whitespace=False,
+        max_length=MOT_DE_PASSE_LONGUEUR_MAX,
+        style={"input_type": "password"},
+        help_text="Vérifié par les validateurs de mots de passe de Django.",
+        **kwargs,
+    )
+
+
+class _UserEcritureSerializer(ErreursModeleMixin, serializers.Serializer):
+    """Fields a client may write on a user; answers with UserPublic."""
+
+    nom_utilisateur = serializers.CharField(help_text="Au moins 3 caractères, unique.")
+    email = serializers.EmailField(help_text="Unique, sans distinction de casse.")
+    nom_prenom = serializers.CharField(help_text="Au moins 3 caractères.")
+    password = _champ_mot_de_passe()
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.EMPLOYE)
+    priorite = serializers.ChoiceField(choices=Priorite.choices, default=Priorite.STANDARD)
+    department_id = serializers.PrimaryKeyRelatedField(
+        source="department",
+        queryset=Department.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+
+    def to_representation(self, instance):
+        return UserPublicSerializer(instance).data
+
+
+class InscriptionSerializer(_UserEcritureSerializer):
+    site_principal_id = serializers.PrimaryKeyRelatedField(
+        source="site_principal", queryset=Site.objects.all()
+    )
+
+
+class UserSerializer(_UserEcritureSerializer):
+    """The back-office's create (every role) and partial update (``partial=True``)."""
+
+    site_principal_id = serializers.PrimaryKeyRelatedField(
+        source="site_principal", queryset=Site.objects.all(), allow_null=True, required=False
+    )
+    autorisations = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Droits nommés en plus du rôle : "
+        "reserver_pour_autrui, confirmer_reservations, gerer_ressources.",
+    )
+    compte_actif = serializers.BooleanField(
+        default=True,
+        help_text="false : le compte ne peut plus se connecter, ses jetons sont révoqués.",
+    )
+
+    def create(self, validated_data):
+        validated_data.pop("par", None)
+        with self.erreurs_du_modele():
+            return services.creer_utilisateur(**validated_data)
+
+    def update(self, instance, validated_data):
+        with self.erreurs_du_modele():
+            return services.modifier_utilisateur(instance, **validated_data)
+
+
+class ConnexionSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = _champ_mot_de_passe()
+
+
+class SessionSerializer(serializers.Serializer):
+    """Answer of register and login; the token is also set as the ``session_token`` cookie."""
+
+    message = serializers.CharField()
+    user = UserPublicSerializer()
+    token = serializers.CharField(help_text="À envoyer en `Authorization: Bearer <token>`.")
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()

@@ -1,0 +1,153 @@
+"""Account actions: registration, login, logout, and the back-office's user management.
+
+Every write calls ``full_clean()`` so the model's rules (lengths, unique email and user name,
+known ``autorisations``) apply whatever the entry point; Django's password validators run on
+every new password. Errors are Django ``ValidationError`` (400, keyed by model field) or
+domain errors carrying their status.
+"""
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from resa_project.erreurs import ConflitEtat, ErreurDomaine
+
+from .models import AuthToken, Priorite, Role, User
+
+MSG_INSCRIPTION_RESERVEE = (
+    "Seul un administrateur authentifié peut créer un compte autre que « employe » / « standard »."
+)
+MSG_IDENTIFIANTS = "Email ou mot de passe incorrect."
+MSG_COMPTE_DESACTIVE = "Ce compte est désactivé."
+MSG_SOI_MEME = (
+    "Un administrateur ne peut pas supprimer, désactiver ou rétrograder son propre compte."
+)
+MSG_GERE_DEPARTEMENTS = (
+    "Cet utilisateur gère encore des départements : désignez d'abord un autre manager."
+)
+
+
+class InscriptionInterdite(ErreurDomaine):
+    status_code = 403
+    code = "interdit"
+    detail = MSG_INSCRIPTION_RESERVEE
+
+
+class IdentifiantsInvalides(ErreurDomaine):
+    status_code = 401
+    code = "identifiants_invalides"
+    detail = MSG_IDENTIFIANTS
+
+
+def _valider_et_definir_mot_de_passe(user, password, erreurs):
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        erreurs["password"] = exc.messages
+    user.set_password(password)
+
+
+def _enregistrer(user, *, password=None):
+    """``full_clean()`` (and the password validators) then save; all errors reported at once."""
+    erreurs = {}
+    try:
+        user.full_clean(exclude=["password", "last_login"])
+    except ValidationError as exc:
+        erreurs = exc.update_error_dict(erreurs)
+    if password is not None:
+        _valider_et_definir_mot_de_passe(user, password, erreurs)
+    if erreurs:
+        raise ValidationError(erreurs)
+    user.save()
+    return user
+
+
+def est_inscription_standard(*, role, priorite, autorisations=()) -> bool:
+    return role == Role.EMPLOYE and priorite == Priorite.STANDARD and not autorisations
+
+
+@transaction.atomic
+def creer_utilisateur(*, password, **champs) -> User:
+    """A new account with any role: the caller has already been checked as allowed to."""
+    return _enregistrer(User(**champs), password=password)
+
+
+@transaction.atomic
+def inscrire(*, par, password, **champs) -> tuple[User, str]:
+    """Public registration: ``employe``/``standard`` only, unless ``par`` is an active admin.
+
+    Returns the new user and the clear value of their first token.
+    """
+    champs.setdefault("role", Role.EMPLOYE)
+    champs.setdefault("priorite", Priorite.STANDARD)
+    standard = est_inscription_standard(
+        role=champs["role"],
+        priorite=champs["priorite"],
+        autorisations=champs.get("autorisations", ()),
+    )
+    if not standard and not (par is not None and par.est_admin):
+        raise InscriptionInterdite()
+    user = creer_utilisateur(password=password, **champs)
+    return user, AuthToken.emettre(user)
+
+
+# A hash to check against when the email is unknown, so that a wrong email costs as much
+# time as a wrong password (no user enumeration through timing).
+_HASH_FACTICE = None
+
+
+def _verifier_contre_hash_factice(password):
+    global _HASH_FACTICE
+    if _HASH_FACTICE is None:
+        _HASH_FACTICE = make_password("mot-de-passe-factice")
+    User(password=_HASH_FACTICE).check_password(password)
+
+
+def connecter(*, email, password) -> tuple[User, str]:
+    """Check the credentials and open a session; ``IdentifiantsInvalides`` (401) otherwise."""
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        _verifier_contre_hash_factice(password)
+        raise IdentifiantsInvalides()
+    if not user.check_password(password):
+        raise IdentifiantsInvalides()
+    if not user.compte_actif:
+        raise IdentifiantsInvalides(MSG_COMPTE_DESACTIVE)
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return user, AuthToken.emettre(user)
+
+
+def deconnecter(token: AuthToken) -> None:
+    """Revoke the token of the session: it no longer authenticates anyone."""
+    AuthToken.objects.filter(pk=token.pk).delete()
+
+
+@transaction.atomic
+def modifier_utilisateur(user: User, *, par: User, password=None, **champs) -> User:
+    """Partial update. A new password is validated, hashed and closes every open session;
+    deactivation does too (``User.save``)."""
+    if user.pk == par.pk and (
+        champs.get("compte_actif") is False or champs.get("role", user.role) != Role.ADMIN
+    ):
+        raise ConflitEtat(MSG_SOI_MEME)
+    role = champs.get("role", user.role)
+    if role == Role.EMPLOYE and user.role != Role.EMPLOYE and user.departments_geres.exists():
+        raise ConflitEtat(MSG_GERE_DEPARTEMENTS)
+    for champ, valeur in champs.items():
+        setattr(user, champ, valeur)
+    _enregistrer(user, password=password)
+    if password is not None:
+        user.tokens.all().delete()
+    return user
+
+
+@transaction.atomic
+def supprimer_utilisateur(user: User, *, par: User) -> None:
+    """Delete an account; a ``ProtectedError`` (409) while reservations or departments
+    refer to it: deactivate it instead."""
+    if user.pk == par.pk:
+        raise ConflitEtat(MSG_SOI_MEME)
+    user.delete()

@@ -1,0 +1,49 @@
+"""JSON shapes of sites and departments. Writes run the model's ``full_clean()``."""
+
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.serializers import ModeleValideSerializer
+
+from .models import Department, Site
+
+FORMAT_HEURE = "%H:%M:%S"
+
+
+class SiteSerializer(ModeleValideSerializer):
+    """A site (building, campus) and its opening hours."""
+
+    horaires_ouverture = serializers.TimeField(format=FORMAT_HEURE, help_text="HH:MM:SS")
+    horaires_fermeture = serializers.TimeField(
+        format=FORMAT_HEURE, help_text="HH:MM:SS, après l'ouverture."
+    )
+
+    class Meta:
+        model = Site
+        fields = ["id", "nom", "adresse", "horaires_ouverture", "horaires_fermeture"]
+
+
+class DepartmentSerializer(ModeleValideSerializer):
+    """A department of a site; ``budgetAnnuel`` is ``budget_annuel`` in the database."""
+
+    site_id = serializers.PrimaryKeyRelatedField(source="site", queryset=Site.objects.all())
+    manager_id = serializers.PrimaryKeyRelatedField(
+        source="manager",
+        queryset=User.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Un utilisateur de rôle manager ou admin.",
+    )
+    budgetAnnuel = serializers.DecimalField(
+        source="budget_annuel",
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        required=False,
+        coerce_to_string=False,
+        help_text="Optionnel, >= 0.",
+    )
+
+    class Meta:
+        model = Department
+        fields = ["id", "nom", "site_id", "manager_id", "budgetAnnuel"]
