@@ -44,7 +44,18 @@ class UserChangeAdminForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "email",
+            "password",
+            "nom_utilisateur",
+            "nom_prenom",
+            "role",
+            "priorite",
+            "autorisations",
+            "compte_actif",
+            "site_principal",
+            "department",
+        )
 
 
 @admin.register(User)

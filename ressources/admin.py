@@ -43,7 +43,23 @@ class RessourceAdminForm(forms.ModelForm):
 
     class Meta:
         model = Ressource
-        fields = "__all__"
+        fields = (
+            "nom",
+            "type_ressource",
+            "site",
+            "etat",
+            "validation_requise",
+            "capacite_maximum",
+            "description",
+            "caracteristiques",
+            "images",
+            "localisation_batiment",
+            "localisation_etage",
+            "localisation_numero",
+            "horaires_ouverture",
+            "horaires_fermeture",
+            "tarifs_horaires",
+        )
 
 
 class DisponibiliteInline(admin.TabularInline):

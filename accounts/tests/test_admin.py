@@ -274,7 +274,7 @@ def test_the_user_list_answers_in_a_fixed_number_of_queries(
     for _ in range(nombre):
         UserFactory(department=DepartmentFactory())
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         reponse = back_office.get("/admin/accounts/user/")
 
     assert reponse.status_code == 200
