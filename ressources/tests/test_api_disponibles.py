@@ -1,0 +1,249 @@
+"""``GET /ressources/disponibles``: the free search through HTTP."""
+
+from datetime import time, timedelta
+
+import pytest
+
+from reservations import regles
+from reservations.models import StatutReservation, TypeDisponibilite
+from reservations.tests.factories import (
+    ReservationFactory,
+    ResourceAvailabilityFactory,
+    demain_a,
+)
+from ressources import selectors
+from ressources.models import Etat, TypeRessource
+from ressources.tests.factories import RessourceFactory
+from sites.tests.factories import SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/ressources/disponibles"
+
+
+def _fenetre(debut, fin, **parametres):
+    return {"debut": debut.isoformat(), "fin": fin.isoformat(), **parametres}
+
+
+def _noms(reponse):
+    assert reponse.status_code == 200, reponse.json()
+    return [r["nom"] for r in reponse.json()["items"]]
+
+
+@pytest.mark.parametrize(
+    ("role", "attendu"), [("anonyme", 401), ("employe", 200), ("manager", 200), ("admin", 200)]
+)
+@pytest.mark.parametrize("chemin", [URL, URL + "/"])
+def test_permission_matrix(clients, role, attendu, chemin):
+    reponse = clients[role].get(chemin, _fenetre(demain_a(9), demain_a(10)))
+
+    assert reponse.status_code == attendu
+
+
+def test_only_free_active_ressources_are_listed(client_employe):
+    site = SiteFactory()
+    RessourceFactory(site=site, nom="Libre")
+    RessourceFactory(site=site, nom="En maintenance", etat=Etat.EN_MAINTENANCE)
+    occupee = RessourceFactory(site=site, nom="Occupée")
+    ReservationFactory(ressource=occupee, debut=demain_a(9, 30), fin=demain_a(10, 30))
+    annulee = RessourceFactory(site=site, nom="Réservation annulée")
+    ReservationFactory(
+        ressource=annulee, debut=demain_a(9), fin=demain_a(10), statut=StatutReservation.ANNULE
+    )
+    voisine = RessourceFactory(site=site, nom="Réservée juste avant")
+    ReservationFactory(ressource=voisine, debut=demain_a(8), fin=demain_a(9))
+    en_attente = RessourceFactory(site=site, nom="En attente")
+    ReservationFactory(
+        ressource=en_attente,
+        debut=demain_a(9),
+        fin=demain_a(9, 30),
+        statut=StatutReservation.EN_COURS,
+    )
+    bloquee = RessourceFactory(site=site, nom="Maintenance")
+    ResourceAvailabilityFactory(ressource=bloquee, debut=demain_a(10, 45), fin=demain_a(12))
+    hors_fenetre = RessourceFactory(site=site, nom="Hors fenêtre")
+    ResourceAvailabilityFactory(
+        ressource=hors_fenetre,
+        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
+        debut=demain_a(13),
+        fin=demain_a(18),
+    )
+    dans_fenetre = RessourceFactory(site=site, nom="Dans sa fenêtre")
+    ResourceAvailabilityFactory(
+        ressource=dans_fenetre,
+        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
+        debut=demain_a(8),
+        fin=demain_a(12),
+    )
+    RessourceFactory(
+        site=site, nom="Ouvre à 10h", horaires_ouverture=time(10), horaires_fermeture=time(18)
+    )
+
+    reponse = client_employe.get(URL, _fenetre(demain_a(9), demain_a(11)))
+
+    assert _noms(reponse) == [
+        "Dans sa fenêtre",
+        "Libre",
+        "Réservation annulée",
+        "Réservée juste avant",
+    ]
+    assert reponse.json()["meta"] == {
+        "total": 4,
+        "offset": 0,
+        "limit": 100,
+        "returned": 4,
+        "sort_by": "nom",
+        "sort_order": "asc",
+    }
+    assert reponse.json()["items"][0]["etat"] == "active"
+
+
+def test_duration_limits_depend_on_the_type(client_employe):
+    site = SiteFactory()
+    RessourceFactory(site=site, nom="Salle")
+    RessourceFactory(site=site, nom="Equipement", type_ressource=TypeRessource.EQUIPEMENT)
+    RessourceFactory(site=site, nom="Vehicule", type_ressource=TypeRessource.VEHICULE)
+
+    huit_heures = client_employe.get(URL, _fenetre(demain_a(8), demain_a(16)))
+    jusquau_lendemain = client_employe.get(URL, _fenetre(demain_a(8), demain_a(8, jours=2)))
+
+    assert _noms(huit_heures) == ["Equipement", "Salle", "Vehicule"]
+    assert _noms(jusquau_lendemain) == ["Vehicule"]
+
+
+def test_list_filters_sort_and_pagination_apply(client_employe):
+    site = SiteFactory()
+    RessourceFactory(site=site, nom="Petite", capacite_maximum=2, caracteristiques=["wifi"])
+    RessourceFactory(site=site, nom="Moyenne", capacite_maximum=10, caracteristiques=["wifi"])
+    RessourceFactory(
+        site=site,
+        nom="Grande",
+        capacite_maximum=40,
+        caracteristiques=["wifi", "visio"],
+        localisation_batiment="Tour B",
+    )
+    RessourceFactory(site=SiteFactory(), nom="Ailleurs", capacite_maximum=40)
+    RessourceFactory(
+        site=site, nom="Camion", capacite_maximum=3, type_ressource=TypeRessource.VEHICULE
+    )
+    fenetre = _fenetre(demain_a(14), demain_a(15))
+
+    def noms(**parametres):
+        return _noms(client_employe.get(URL, {**fenetre, **parametres}))
+
+    assert noms(site_id=site.pk, minimum_capacity=5) == ["Grande", "Moyenne"]
+    assert noms(caracteristiques="wifi,visio") == ["Grande"]
+    assert noms(batiment="tour") == ["Grande"]
+    assert noms(type_of_ressource="vehicule") == ["Camion"]
+    assert noms(sort_by="capacite", sort_order="desc", site_id=site.pk) == [
+        "Grande",
+        "Moyenne",
+        "Camion",
+        "Petite",
+    ]
+    page = client_employe.get(URL, {**fenetre, "offset": 1, "limit": 2, "sort_by": "capacite"})
+    assert _noms(page) == ["Camion", "Moyenne"]
+    assert page.json()["meta"]["total"] == 5
+    assert page.json()["meta"]["sort_by"] == "capacite"
+
+
+@pytest.mark.parametrize(
+    ("parametres", "champ", "message"),
+    [
+        ({"debut": demain_a(9, 5), "fin": demain_a(10)}, "debut", regles.MSG_GRILLE),
+        ({"debut": demain_a(9), "fin": demain_a(10, 0) + timedelta(seconds=1)}, "fin", None),
+        ({"debut": demain_a(10), "fin": demain_a(10)}, "fin", regles.MSG_ORDRE),
+        ({"debut": demain_a(10), "fin": demain_a(9)}, "fin", regles.MSG_ORDRE),
+        ({"debut": demain_a(9), "fin": demain_a(9, 15)}, "fin", regles.MSG_DUREE_MIN),
+        (
+            {"debut": demain_a(9, jours=-1), "fin": demain_a(10, jours=-1)},
+            "debut",
+            regles.MSG_PASSE,
+        ),
+        (
+            {"debut": demain_a(9), "fin": demain_a(9, 15, jours=2)},
+            "fin",
+            selectors.MSG_RECHERCHE_TROP_LONGUE,
+        ),
+        ({"fin": demain_a(10)}, "debut", None),
+        ({"debut": demain_a(10)}, "fin", None),
+        ({"debut": "demain", "fin": demain_a(10)}, "debut", None),
+    ],
+)
+def test_a_window_no_booking_could_have_is_a_400(client_employe, parametres, champ, message):
+    parametres = {k: v if isinstance(v, str) else v.isoformat() for k, v in parametres.items()}
+
+    reponse = client_employe.get(URL, parametres)
+
+    assert reponse.status_code == 400
+    erreurs = reponse.json()["errors"]
+    assert champ in erreurs
+    if message:
+        assert message in erreurs[champ]
+
+
+def test_exactly_24_hours_is_accepted_for_vehicles(client_employe):
+    RessourceFactory(nom="Vehicule", type_ressource=TypeRessource.VEHICULE)
+
+    reponse = client_employe.get(URL, _fenetre(demain_a(9), demain_a(9, jours=2)))
+
+    assert _noms(reponse) == ["Vehicule"]
+
+
+def test_admins_may_search_in_the_past(client_admin):
+    RessourceFactory(nom="Salle")
+
+    reponse = client_admin.get(URL, _fenetre(demain_a(9, jours=-1), demain_a(10, jours=-1)))
+
+    assert _noms(reponse) == ["Salle"]
+
+
+def test_naive_datetimes_are_read_in_the_organisation_zone(client_employe):
+    salle = RessourceFactory(nom="Salle")
+    ReservationFactory(ressource=salle, debut=demain_a(9), fin=demain_a(10))
+    jour = demain_a(0).date().isoformat()
+
+    prise = client_employe.get(URL, {"debut": f"{jour}T09:30", "fin": f"{jour}T10:30"})
+    libre = client_employe.get(URL, {"debut": f"{jour}T10:00", "fin": f"{jour}T11:00"})
+
+    assert _noms(prise) == []
+    assert _noms(libre) == ["Salle"]
+
+
+@pytest.mark.parametrize(
+    "parametres",
+    [{"limit": 0}, {"limit": 500}, {"sort_by": "foo"}, {"minimum_capacity": "abc"}],
+)
+def test_bad_list_parameters_are_a_400(client_employe, parametres):
+    reponse = client_employe.get(URL, {**_fenetre(demain_a(9), demain_a(10)), **parametres})
+
+    assert reponse.status_code == 400
+    assert set(parametres) <= set(reponse.json()["errors"])
+
+
+@pytest.mark.parametrize("nombre", [1, 50])
+def test_query_count_does_not_grow_with_the_ressources(
+    client_employe, django_assert_max_num_queries, nombre
+):
+    site = SiteFactory()
+    for i in range(nombre):
+        ressource = RessourceFactory(site=site)
+        ReservationFactory(ressource=ressource, debut=demain_a(8), fin=demain_a(9))
+        ResourceAvailabilityFactory(
+            ressource=ressource,
+            debut=demain_a(11),
+            fin=demain_a(12),
+            recurrence="quotidien",
+        )
+        ResourceAvailabilityFactory(
+            ressource=ressource,
+            type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
+            debut=demain_a(7),
+            fin=demain_a(13 if i % 2 else 10),
+        )
+
+    # token, blocking periods, normal periods, count, page
+    with django_assert_max_num_queries(5):
+        reponse = client_employe.get(URL, _fenetre(demain_a(9), demain_a(10, 45), limit=200))
+
+    assert reponse.json()["meta"]["total"] == nombre // 2
