@@ -94,7 +94,12 @@ class CreneauSerializer(serializers.Serializer):
 class JourDisponibiliteSerializer(serializers.Serializer):
     date = serializers.DateField()
     est_disponible = serializers.BooleanField()
-    raison_indisponibilite = serializers.CharField(allow_null=True)
+    raison_indisponibilite = serializers.CharField(
+        allow_null=True,
+        help_text="null si disponible ; sinon : ressource non active, heures d'ouverture "
+        "entièrement couvertes par des indisponibilités (leurs raisons), aucune période de "
+        "disponibilité normale ce jour, ou aucun créneau d'une heure libre.",
+    )
     creneaux_disponibles = CreneauSerializer(
         many=True,
         help_text="Heures pleines libres (début à l'heure, 1 heure) dans les horaires "

@@ -235,6 +235,26 @@ class RessourceViewSet(viewsets.ModelViewSet):
             "récurrences développées, triés par début. Liste simple, non paginée."
         ),
         parameters=PARAMETRES_PLANNING,
+        examples=[
+            OpenApiExample(
+                "Une semaine",
+                value=[
+                    {
+                        "debut": "2030-03-12T09:00:00+01:00",
+                        "fin": "2030-03-12T10:30:00+01:00",
+                        "type": "reservation",
+                        "statut": "confirme",
+                    },
+                    {
+                        "debut": "2030-03-12T12:00:00+01:00",
+                        "fin": "2030-03-12T13:00:00+01:00",
+                        "type": "indisponibilite",
+                        "type_disponibilite": "maintenance",
+                    },
+                ],
+                response_only=True,
+            )
+        ],
         responses={
             200: OpenApiResponse(IntervallePlanningSerializer(many=True)),
             **erreurs(400, 401, 404),
