@@ -27,7 +27,7 @@ import os
 import random
 import sys
 import time as horloge
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -343,7 +343,7 @@ def main():
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounts.models import Autorisation, AuthToken, Priorite, Role, User
+    from accounts.models import AuthToken, Autorisation, Priorite, Role, User
     from reservations.models import Reservation, ResourceAvailability
     from ressources.models import Ressource
     from sites.models import Department, Site
