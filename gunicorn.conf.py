@@ -4,11 +4,16 @@ Threaded workers (``gthread``): requests spend most of their time waiting on the
 so a few processes with several threads each serve many clients. Connections beyond
 ``workers * threads`` wait in the listen backlog (2048) instead of being refused, so a burst
 of 64 concurrent clients is queued and answered, and ``timeout`` bounds any stuck request.
-Every knob can be overridden from the environment (see README.md).
+Every knob can be overridden from the environment or the project's ``.env`` (see README.md).
 """
 
 import multiprocessing
 import os
+from pathlib import Path
+
+import environ
+
+environ.Env.read_env(Path(__file__).resolve().parent / ".env", overwrite=False)
 
 
 def _entier(nom, defaut):
