@@ -1,0 +1,270 @@
+"""Races for one slot, through real concurrent HTTP requests against a live server.
+
+The contract: two clients racing for one slot get one 201 and one 409, never two bookings
+and never a 500, on SQLite (IMMEDIATE transactions serialise writers) and on PostgreSQL
+(row lock on the ressource, backed by the exclusion constraint).
+"""
+
+import http.client
+import json
+import threading
+import time
+from itertools import combinations
+
+import pytest
+from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import AuthToken
+from accounts.tests.factories import UserFactory
+from conftest import client_pour
+from reservations import regles
+from reservations.models import STATUTS_BLOQUANTS, Reservation
+from reservations.tests.factories import ReservationFactory, demain_a
+from ressources.tests.factories import RessourceFactory
+
+pytestmark = pytest.mark.race
+
+NB_CLIENTS = 12
+sur_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the exclusion constraint exists on PostgreSQL only"
+)
+
+
+def iso(moment):
+    return timezone.localtime(moment).isoformat()
+
+
+def en_meme_temps(live_server, requetes):
+    """Send ``requetes`` ``[(method, path, token, body)]`` at once, one thread and one
+    connection each, released together by a barrier. Returns ``[(status, json)]`` in order
+    and the elapsed seconds."""
+    hote, port = live_server.thread.host, live_server.thread.port
+    depart = threading.Barrier(len(requetes))
+    resultats = [None] * len(requetes)
+
+    def envoyer(i, methode, chemin, token, corps):
+        conn = http.client.HTTPConnection(hote, port, timeout=30)
+        try:
+            conn.connect()
+            depart.wait(timeout=10)
+            conn.request(
+                methode,
+                chemin,
+                body=json.dumps(corps),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            reponse = conn.getresponse()
+            contenu = reponse.read()
+            try:
+                resultats[i] = (reponse.status, json.loads(contenu))
+            except ValueError:
+                resultats[i] = (reponse.status, contenu.decode(errors="replace"))
+        except Exception as exc:  # a failed request must fail the test, not vanish
+            resultats[i] = (None, repr(exc))
+        finally:
+            conn.close()
+
+    fils = [threading.Thread(target=envoyer, args=(i, *r)) for i, r in enumerate(requetes)]
+    debut = time.perf_counter()
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join(timeout=60)
+    return resultats, time.perf_counter() - debut
+
+
+def chevauchements(ressource):
+    """Pairs of blocking reservations of ``ressource`` that overlap (should be none)."""
+    bloquantes = list(Reservation.objects.filter(ressource=ressource, statut__in=STATUTS_BLOQUANTS))
+    return [
+        (a.pk, b.pk) for a, b in combinations(bloquantes, 2) if a.debut < b.fin and b.debut < a.fin
+    ]
+
+
+def test_the_live_server_is_threaded_and_sqlite_takes_the_write_lock_at_begin(live_server):
+    assert isinstance(live_server.thread.httpd, ThreadedWSGIServer)
+    if connection.vendor == "sqlite":
+        options = settings.DATABASES["default"]["OPTIONS"]
+        assert options["transaction_mode"] == "IMMEDIATE"
+        assert options["timeout"] >= 5
+        assert not connection.is_in_memory_db()
+
+
+def test_clients_racing_for_one_slot_get_one_201_and_409s(live_server, capsys):
+    salle = RessourceFactory()
+    tokens = [AuthToken.emettre(UserFactory()) for _ in range(NB_CLIENTS)]
+    corps = {"ressource_id": salle.pk, "debut": iso(demain_a(10)), "fin": iso(demain_a(11))}
+
+    resultats, duree = en_meme_temps(
+        live_server, [("POST", "/reservations/", token, corps) for token in tokens]
+    )
+
+    statuts = sorted(status for status, _ in resultats)
+    with capsys.disabled():
+        print(
+            f"\n[race:{connection.vendor}] {NB_CLIENTS} POST same slot: {statuts} in {duree:.2f}s"
+        )
+    assert statuts == [201] + [409] * (NB_CLIENTS - 1), resultats
+    (gagnant,) = [data for status, data in resultats if status == 201]
+    reservation = Reservation.objects.get()
+    assert gagnant["id"] == reservation.pk
+    for status, data in resultats:
+        if status == 409:
+            assert data["conflits"] == [
+                {
+                    "type": "reservation",
+                    "id": reservation.pk,
+                    "debut": corps["debut"],
+                    "fin": corps["fin"],
+                }
+            ]
+
+
+def test_racing_moves_and_bookings_never_store_an_overlap(live_server, capsys):
+    salle = RessourceFactory()
+    proprietaires = [UserFactory() for _ in range(4)]
+    a, b, c, d = (
+        ReservationFactory(ressource=salle, user=u, debut=demain_a(h), fin=demain_a(h + 1))
+        for u, h in zip(proprietaires, (8, 9, 10, 11), strict=True)
+    )
+    jetons = {r.pk: AuthToken.emettre(r.user) for r in (a, b, c, d)}
+
+    def deplacer(r, debut, fin):
+        return (
+            "PATCH",
+            f"/reservations/{r.pk}",
+            jetons[r.pk],
+            {"debut": iso(debut), "fin": iso(fin)},
+        )
+
+    def reserver(debut, fin):
+        corps = {"ressource_id": salle.pk, "debut": iso(debut), "fin": iso(fin)}
+        return ("POST", "/reservations/", AuthToken.emettre(UserFactory()), corps)
+
+    requetes = [
+        # a and b swap their slots: each move alone lands on the other.
+        deplacer(a, demain_a(9), demain_a(10)),
+        deplacer(b, demain_a(8), demain_a(9)),
+        # c and d both move onto the same free slot, which new bookings also want.
+        deplacer(c, demain_a(14), demain_a(15)),
+        deplacer(d, demain_a(14), demain_a(15)),
+        reserver(demain_a(14), demain_a(15)),
+        reserver(demain_a(14, 30), demain_a(15, 30)),
+        reserver(demain_a(13, 30), demain_a(14, 30)),
+        reserver(demain_a(15), demain_a(16)),
+    ]
+    resultats, duree = en_meme_temps(live_server, requetes)
+
+    statuts = [status for status, _ in resultats]
+    with capsys.disabled():
+        print(
+            f"\n[race:{connection.vendor}] {len(requetes)} moves/bookings: {statuts} in {duree:.2f}s"
+        )
+    assert all(s in (200, 201, 409) for s in statuts), resultats
+    assert statuts[:2] == [409, 409]
+    # Exactly one of the four requests for 14:00-15:00 (or overlapping it) won it.
+    vers_14h = [statuts[i] for i in (2, 3, 4, 5, 6)]
+    assert sum(s in (200, 201) for s in vers_14h) in (1, 2)
+    assert chevauchements(salle) == []
+    # The 15:00-16:00 booking only conflicts with the 14:30-15:30 one.
+    assert statuts[7] == 201 or statuts[5] == 201
+
+
+@sur_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_exclusion_constraint_rejects_an_overlap_that_bypasses_the_services():
+    existante = ReservationFactory(debut=demain_a(10), fin=demain_a(11))
+    with (
+        pytest.raises(IntegrityError, match="reservation_sans_chevauchement"),
+        transaction.atomic(),
+    ):
+        Reservation.objects.create(
+            ressource=existante.ressource,
+            user=existante.user,
+            createur=existante.user,
+            debut=demain_a(10, 30),
+            fin=demain_a(11, 30),
+        )
+    # Touching ends and closed reservations are allowed by the constraint too.
+    Reservation.objects.create(
+        ressource=existante.ressource,
+        user=existante.user,
+        createur=existante.user,
+        debut=demain_a(11),
+        fin=demain_a(12),
+    )
+    Reservation.objects.create(
+        ressource=existante.ressource,
+        user=existante.user,
+        createur=existante.user,
+        debut=demain_a(10),
+        fin=demain_a(11),
+        statut="annule",
+    )
+    assert Reservation.objects.count() == 3
+
+
+def _rater_le_conflit(monkeypatch, fois):
+    """Make the Python conflict check see nothing for the next ``fois`` calls."""
+    vrai = regles.conflits_du_creneau
+    restant = {"n": fois}
+
+    def aveugle(*args, **kwargs):
+        if restant["n"] > 0:
+            restant["n"] -= 1
+            return []
+        return vrai(*args, **kwargs)
+
+    monkeypatch.setattr(regles, "conflits_du_creneau", aveugle)
+
+
+@sur_postgresql
+@pytest.mark.django_db
+def test_a_constraint_violation_becomes_the_usual_409_with_the_conflicts(monkeypatch):
+    existante = ReservationFactory(debut=demain_a(10), fin=demain_a(11))
+    _rater_le_conflit(monkeypatch, fois=1)
+    client = client_pour(UserFactory())
+    reponse = client.post(
+        "/reservations/",
+        {
+            "ressource_id": existante.ressource_id,
+            "debut": iso(demain_a(10, 30)),
+            "fin": iso(demain_a(11, 30)),
+        },
+        format="json",
+    )
+    assert reponse.status_code == 409
+    assert reponse.json() == {
+        "detail": regles.MSG_CONFLIT,
+        "conflits": [
+            {
+                "type": "reservation",
+                "id": existante.pk,
+                "debut": iso(demain_a(10)),
+                "fin": iso(demain_a(11)),
+            }
+        ],
+    }
+    assert Reservation.objects.count() == 1
+
+
+@sur_postgresql
+@pytest.mark.django_db
+def test_a_constraint_violation_on_a_move_is_a_409_even_when_nothing_is_found_again(monkeypatch):
+    existante = ReservationFactory(debut=demain_a(10), fin=demain_a(11))
+    deplacee = ReservationFactory(
+        ressource=existante.ressource, debut=demain_a(14), fin=demain_a(15)
+    )
+    _rater_le_conflit(monkeypatch, fois=2)
+    reponse = client_pour(deplacee.user).patch(
+        f"/reservations/{deplacee.pk}",
+        {"debut": iso(demain_a(10)), "fin": iso(demain_a(11))},
+        format="json",
+    )
+    assert reponse.status_code == 409
+    assert reponse.json() == {"detail": regles.MSG_CONFLIT}
+    deplacee.refresh_from_db()
+    assert deplacee.debut == demain_a(14)
