@@ -3,7 +3,7 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -48,6 +48,10 @@ def _premier_message(errors):
 def _erreurs_validation(errors):
     if not isinstance(errors, dict):
         errors = {"non_field_errors": errors if isinstance(errors, list) else [errors]}
+    if NON_FIELD_ERRORS in errors:
+        # Django's model-level key, under the name the contract uses.
+        errors = dict(errors)
+        errors.setdefault("non_field_errors", []).extend(errors.pop(NON_FIELD_ERRORS))
     return _reponse(400, _premier_message(errors), errors=errors)
 
 

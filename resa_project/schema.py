@@ -47,3 +47,16 @@ def erreurs(*codes):
 
 
 OK = inline_serializer("Ok", {"ok": serializers.BooleanField()})
+
+
+def chemins_du_contrat(result, generator, request, public):
+    """Show paths as the contract writes them: ``/sites/`` for a collection, ``/sites/{id}``
+    and ``/auth/login`` without a trailing slash (both spellings are served)."""
+    chemins = {}
+    for chemin, operations in result.get("paths", {}).items():
+        segments = chemin.strip("/").split("/")
+        if len(segments) > 1 and chemin.endswith("/"):
+            chemin = chemin.rstrip("/")
+        chemins[chemin] = operations
+    result["paths"] = chemins
+    return result
