@@ -738,3 +738,39 @@ def test_another_employee_cannot_reach_the_reservation(sa_reservation, methode, 
     assert reponse.status_code == attendu
     sa_reservation.refresh_from_db()
     assert sa_reservation.statut == StatutReservation.CONFIRME
+
+
+# Documentation
+
+
+def test_the_openapi_document_describes_reservations_and_disponibilites(api_client):
+    reponse = api_client.get("/openapi.json")
+    assert reponse.status_code == 200
+    schema = reponse.json()
+    liste = schema["paths"]["/reservations/"]["get"]
+    assert liste["tags"] == ["reservations"]
+    parametres = {p["name"]: p for p in liste["parameters"]}
+    assert {
+        "ressource_id",
+        "user_id",
+        "site_id",
+        "statut",
+        "du",
+        "au",
+        "sort_by",
+        "sort_order",
+    } <= set(parametres)
+    assert set(parametres["statut"]["schema"]["items"]["enum"]) == set(StatutReservation.values)
+    assert parametres["sort_by"]["schema"]["enum"] == ["date_creation", "debut"]
+    creation = schema["paths"]["/reservations/"]["post"]
+    assert set(creation["responses"]) == {"201", "400", "401", "403", "409"}
+    conflit = creation["responses"]["409"]["content"]["application/json"]
+    assert conflit["schema"]["$ref"].endswith("/ErreurConflit")
+    assert "conflits" in conflit["examples"]["CréneauPris"]["value"]
+    assert "/reservations/{id}/non-present" in schema["paths"]
+    periodes = schema["paths"]["/disponibilites/"]["post"]
+    assert periodes["tags"] == ["disponibilites"]
+    assert "annuler_conflits" in {p["name"] for p in periodes["parameters"]}
+    assert periodes["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/DisponibiliteEnregistree"
+    )
