@@ -1,6 +1,11 @@
 """JSON shapes of reservations and unavailability periods. Rules live in ``regles`` and
 ``services``: these serializers only parse and shape."""
 
+from datetime import UTC
+
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
@@ -13,7 +18,38 @@ NBR_PARTICIPANTS_MAX = 100_000
 
 MSG_RESSOURCE_INCONNUE = "Ressource inconnue (id {pk_value})."
 MSG_USER_INCONNU = "Utilisateur inconnu ou inactif (id {pk_value})."
+MSG_HEURE_LOCALE = (
+    "Cette heure n'existe pas ou existe deux fois dans le fuseau {fuseau} (changement "
+    "d'heure) : précisez le décalage, par exemple +01:00 ou +02:00."
+)
 _ERREURS_ID = {"incorrect_type": "Identifiant invalide : attendu un entier."}
+
+
+class DateHeure(serializers.DateTimeField):
+    """ISO 8601; without offset, read in the organisation's zone. A local time that the
+    daylight-saving change skips or repeats is refused instead of being guessed."""
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if isinstance(value, str) and not _a_un_decalage(value):
+            local = timezone.localtime(moment)
+            autre = local.replace(fold=1 - local.fold)
+            aller_retour = local.astimezone(UTC).astimezone(local.tzinfo)
+            if aller_retour.replace(tzinfo=None) != local.replace(tzinfo=None) or (
+                autre.utcoffset() != local.utcoffset()
+            ):
+                raise serializers.ValidationError(
+                    MSG_HEURE_LOCALE.format(fuseau=timezone.get_current_timezone_name())
+                )
+        return moment
+
+
+def _a_un_decalage(texte: str) -> bool:
+    try:
+        lu = parse_datetime(texte.strip())
+    except ValueError:
+        return False
+    return lu is not None and lu.tzinfo is not None
 
 
 class ReservationSerializer(serializers.ModelSerializer):
@@ -48,10 +84,10 @@ class _ChampsReservation(serializers.Serializer):
         queryset=Ressource.objects.select_related("site"),
         error_messages={"does_not_exist": MSG_RESSOURCE_INCONNUE, **_ERREURS_ID},
     )
-    debut = serializers.DateTimeField(
+    debut = DateHeure(
         help_text="Sur la grille de 15 minutes ; sans décalage : fuseau de l'organisation."
     )
-    fin = serializers.DateTimeField(help_text="Après debut, sur la grille de 15 minutes.")
+    fin = DateHeure(help_text="Après debut, sur la grille de 15 minutes.")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     nbr_participants = serializers.IntegerField(
         required=False, default=1, min_value=1, max_value=NBR_PARTICIPANTS_MAX
@@ -103,6 +139,10 @@ class ReservationModificationSerializer(_ChampsReservation):
 
 
 class DisponibiliteSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateHeure,
+    }
     ressource_id = serializers.PrimaryKeyRelatedField(
         source="ressource",
         queryset=Ressource.objects.select_related("site"),

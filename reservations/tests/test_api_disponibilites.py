@@ -15,6 +15,7 @@ from reservations.models import (
     StatutReservation,
     TypeDisponibilite,
 )
+from reservations.serializers import MSG_HEURE_LOCALE
 from reservations.services import MSG_ANNULEE_PAR_INDISPONIBILITE
 from reservations.tests.factories import (
     ReservationFactory,
@@ -196,6 +197,19 @@ def test_bad_input_is_a_400_on_its_field(client_manager, salle, champs, champ_en
     assert reponse.status_code == 400, reponse.json()
     assert champ_en_erreur in reponse.json()["errors"]
     assert not ResourceAvailability.objects.exists()
+
+
+def test_a_local_time_that_the_clock_change_repeats_needs_an_offset(client_manager, salle):
+    donnees = corps(salle, debut="2027-10-31T02:30:00", fin="2027-10-31T04:00:00")
+    reponse = client_manager.post("/disponibilites/", donnees, format="json")
+    assert reponse.status_code == 400
+    assert reponse.json()["errors"] == {"debut": [MSG_HEURE_LOCALE.format(fuseau="Europe/Paris")]}
+    donnees["debut"] = "2027-10-31T02:30:00+01:00"
+    reponse = client_manager.post("/disponibilites/", donnees, format="json")
+    assert reponse.status_code == 201
+    assert ResourceAvailability.objects.get().fin - ResourceAvailability.objects.get().debut == (
+        timedelta(hours=1, minutes=30)
+    )
 
 
 def test_a_holder_of_gerer_ressources_may_manage_periods(salle):
