@@ -41,8 +41,8 @@ class BorneField(forms.DateTimeField):
             except ValueError:
                 raise ValidationError(MSG_DATE, code="invalid") from None
             if self.fin_de_journee:
-                if jour == date.max:
-                    raise ValidationError(MSG_DATE, code="invalid")
+                if jour >= _TOUTE_FIN.date():
+                    return _TOUTE_FIN
                 jour += timedelta(days=1)
             return timezone.make_aware(datetime.combine(jour, time.min))
         try:
@@ -96,7 +96,10 @@ class _FenetreFilterSet(filters.FilterSet):
         du, au = self.form.cleaned_data.get("du"), self.form.cleaned_data.get("au")
         if du is None and au is None:
             return None
-        return du or _TOUT_DEBUT, au or _TOUTE_FIN
+        # Clamped, so that absurd but valid dates (year 1, year 9999) stay computable.
+        du = max(du, _TOUT_DEBUT) if du is not None else _TOUT_DEBUT
+        au = min(au, _TOUTE_FIN) if au is not None else _TOUTE_FIN
+        return du, au
 
 
 class ReservationFilter(_FenetreFilterSet):

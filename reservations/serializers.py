@@ -18,6 +18,8 @@ NBR_PARTICIPANTS_MAX = 100_000
 
 MSG_RESSOURCE_INCONNUE = "Ressource inconnue (id {pk_value})."
 MSG_USER_INCONNU = "Utilisateur inconnu ou inactif (id {pk_value})."
+ANNEE_MIN, ANNEE_MAX = 1900, 2999
+MSG_HORS_LIMITES = f"Date hors de l'intervalle accepté ({ANNEE_MIN}-{ANNEE_MAX})."
 MSG_HEURE_LOCALE = (
     "Cette heure n'existe pas ou existe deux fois dans le fuseau {fuseau} (changement "
     "d'heure) : précisez le décalage, par exemple +01:00 ou +02:00."
@@ -29,8 +31,18 @@ class DateHeure(serializers.DateTimeField):
     """ISO 8601; without offset, read in the organisation's zone. A local time that the
     daylight-saving change skips or repeats is refused instead of being guessed."""
 
+    default_error_messages = {
+        "hors_limites": MSG_HORS_LIMITES,
+    }
+
     def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
+        try:
+            moment = super().to_internal_value(value)
+            timezone.localtime(moment).astimezone(UTC)
+        except OverflowError:
+            self.fail("hors_limites")
+        if not ANNEE_MIN <= moment.year <= ANNEE_MAX:
+            self.fail("hors_limites")
         if isinstance(value, str) and not _a_un_decalage(value):
             local = timezone.localtime(moment)
             autre = local.replace(fold=1 - local.fold)
@@ -168,6 +180,11 @@ class DisponibiliteSerializer(serializers.ModelSerializer):
                 "help_text": "Dernier jour de répétition (quotidien, hebdomadaire) ; vide : sans fin."
             },
         }
+
+    def validate_fin_recurrence(self, value):
+        if value is not None and not ANNEE_MIN <= value.year <= ANNEE_MAX:
+            raise serializers.ValidationError(MSG_HORS_LIMITES)
+        return value
 
 
 class DisponibiliteEnregistreeSerializer(DisponibiliteSerializer):

@@ -189,6 +189,8 @@ def test_a_normal_availability_window_cancels_nothing(client_manager, salle):
         ({"ressource_id": 999_999}, "ressource_id"),
         ({"ressource_id": "abc"}, "ressource_id"),
         ({"debut": "bientôt"}, "debut"),
+        ({"debut": "0001-01-01T00:00:00"}, "debut"),
+        ({"recurrence": "quotidien", "fin_recurrence": "9999-12-31"}, "fin_recurrence"),
         ({"raison_indisponibilite": "x" * 501}, "raison_indisponibilite"),
     ],
 )
@@ -346,6 +348,19 @@ def test_du_and_au_keep_one_off_periods_overlapping_and_repeating_ones_that_may_
         chaque_jour.pk,
         plus_tard.pk,
     ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"du": "0001-01-01", "au": "9999-12-31"},
+        {"du": "0001-01-01T00:00:00+00:00"},
+        {"au": "9999-12-31T23:59:59-12:00"},
+    ],
+)
+def test_extreme_but_valid_dates_are_answered(client_employe, periode, params):
+    assert ids(client_employe.get("/disponibilites/", params)) == [periode.pk]
+    assert client_employe.get("/reservations/", params).status_code == 200
 
 
 @pytest.mark.parametrize(

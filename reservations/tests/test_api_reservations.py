@@ -152,6 +152,8 @@ def test_a_booking_off_the_grid_is_a_400_with_the_field(client_employe, salle):
         ({"debut": "2027-02-30T10:00:00"}, "debut"),
         ({"debut": "2027-03-28T02:30:00"}, "debut"),  # skipped by the change to summer time
         ({"debut": "2027-10-31T02:30:00"}, "debut"),  # lived twice at the change to winter time
+        ({"debut": "0001-01-01T00:00:00"}, "debut"),
+        ({"fin": "9999-12-31T23:45:00"}, "fin"),
         ({"nbr_participants": 0}, "nbr_participants"),
         ({"nbr_participants": "beaucoup"}, "nbr_participants"),
         ({"nbr_participants": True}, "nbr_participants"),
