@@ -43,16 +43,10 @@ class DateHeure(serializers.DateTimeField):
             self.fail("hors_limites")
         if not ANNEE_MIN <= moment.year <= ANNEE_MAX:
             self.fail("hors_limites")
-        if isinstance(value, str) and not _a_un_decalage(value):
-            local = timezone.localtime(moment)
-            autre = local.replace(fold=1 - local.fold)
-            aller_retour = local.astimezone(UTC).astimezone(local.tzinfo)
-            if aller_retour.replace(tzinfo=None) != local.replace(tzinfo=None) or (
-                autre.utcoffset() != local.utcoffset()
-            ):
-                raise serializers.ValidationError(
-                    MSG_HEURE_LOCALE.format(fuseau=timezone.get_current_timezone_name())
-                )
+        if isinstance(value, str) and not _a_un_decalage(value) and not _existe_une_fois(moment):
+            raise serializers.ValidationError(
+                MSG_HEURE_LOCALE.format(fuseau=timezone.get_current_timezone_name())
+            )
         return moment
 
 
@@ -62,6 +56,13 @@ def _a_un_decalage(texte: str) -> bool:
     except ValueError:
         return False
     return lu is not None and lu.tzinfo is not None
+
+
+def _existe_une_fois(moment) -> bool:
+    """The wall-clock time of ``moment`` (as given, with its zone attached) exists, once."""
+    normalise = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    existe = normalise.replace(tzinfo=None) == moment.replace(tzinfo=None)
+    return existe and moment.replace(fold=1 - moment.fold).utcoffset() == moment.utcoffset()
 
 
 class ReservationSerializer(serializers.ModelSerializer):
