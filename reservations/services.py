@@ -41,11 +41,15 @@ MSG_ANNULEE_PAR_INDISPONIBILITE = "Annulée : la ressource est indisponible ({ra
 
 
 def verrouiller(*ressources):
-    """Lock ressources in id order (no deadlock when two moves cross) and return them fresh."""
+    """Lock ressources in id order (no deadlock when two moves cross) and return them fresh.
+
+    Only the ressource rows are locked (``of=("self",)``): locking the joined site too would
+    serialise every booking of a site and let two writers of one site deadlock.
+    """
     ids = sorted({r.pk for r in ressources})
     verrouillees = {
         r.pk: r
-        for r in Ressource.objects.select_for_update()
+        for r in Ressource.objects.select_for_update(of=("self",))
         .select_related("site")
         .filter(pk__in=ids)
         .order_by("pk")
