@@ -23,6 +23,7 @@ from conftest import client_pour
 from reservations import regles
 from reservations.models import STATUTS_BLOQUANTS, Reservation
 from reservations.tests.factories import ReservationFactory, demain_a
+from ressources.models import Ressource
 from ressources.tests.factories import RessourceFactory
 
 pytestmark = pytest.mark.race
@@ -268,3 +269,49 @@ def test_a_constraint_violation_on_a_move_is_a_409_even_when_nothing_is_found_ag
     assert reponse.json() == {"detail": regles.MSG_CONFLIT}
     deplacee.refresh_from_db()
     assert deplacee.debut == demain_a(14)
+
+
+@sur_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_booking_locks_the_ressource_row_but_not_its_site():
+    from django.db import DatabaseError, connections
+
+    from reservations import services
+    from sites.models import Site
+
+    salle = RessourceFactory()
+    voisine = RessourceFactory(site=salle.site)
+    verdicts = {}
+    verrou_pris, fin = threading.Event(), threading.Event()
+
+    def detenteur():
+        with transaction.atomic():
+            services.verrouiller(salle)
+            verrou_pris.set()
+            fin.wait(timeout=10)
+        connections.close_all()
+
+    def essayer(nom, requete):
+        try:
+            with transaction.atomic():
+                requete.select_for_update(nowait=True).get()
+            verdicts[nom] = "libre"
+        except DatabaseError:
+            verdicts[nom] = "verrouillee"
+        finally:
+            connections.close_all()
+
+    fil = threading.Thread(target=detenteur)
+    fil.start()
+    assert verrou_pris.wait(timeout=10)
+    for nom, requete in [
+        ("salle", Ressource.objects.filter(pk=salle.pk)),
+        ("site", Site.objects.filter(pk=salle.site_id)),
+        ("voisine", Ressource.objects.filter(pk=voisine.pk)),
+    ]:
+        autre = threading.Thread(target=essayer, args=(nom, requete))
+        autre.start()
+        autre.join(timeout=10)
+    fin.set()
+    fil.join(timeout=10)
+    assert verdicts == {"salle": "verrouillee", "site": "libre", "voisine": "libre"}
