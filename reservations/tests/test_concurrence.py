@@ -315,3 +315,34 @@ def test_booking_locks_the_ressource_row_but_not_its_site():
     fin.set()
     fil.join(timeout=10)
     assert verdicts == {"salle": "verrouillee", "site": "libre", "voisine": "libre"}
+
+
+def test_moves_crossing_between_two_ressources_neither_deadlock_nor_overlap(live_server, capsys):
+    r1, r2 = RessourceFactory(), RessourceFactory()
+    requetes = []
+    for heure in (8, 9, 10):
+        a = ReservationFactory(ressource=r1, debut=demain_a(heure), fin=demain_a(heure + 1))
+        b = ReservationFactory(ressource=r2, debut=demain_a(heure), fin=demain_a(heure + 1))
+        for reservation, vers in ((a, r2), (b, r1)):
+            requetes.append(
+                (
+                    "PATCH",
+                    f"/reservations/{reservation.pk}",
+                    AuthToken.emettre(reservation.user),
+                    {"ressource_id": vers.pk, "debut": iso(demain_a(15)), "fin": iso(demain_a(16))},
+                )
+            )
+    for ressource in (r1, r2):
+        corps = {"ressource_id": ressource.pk, "debut": iso(demain_a(15)), "fin": iso(demain_a(16))}
+        requetes.append(("POST", "/reservations/", AuthToken.emettre(UserFactory()), corps))
+
+    resultats, duree = en_meme_temps(live_server, requetes)
+
+    statuts = [status for status, _ in resultats]
+    with capsys.disabled():
+        print(
+            f"\n[race:{connection.vendor}] {len(requetes)} crossing moves: {statuts} in {duree:.2f}s"
+        )
+    assert all(s in (200, 201, 409) for s in statuts), resultats
+    assert statuts.count(409) == len(requetes) - 2
+    assert chevauchements(r1) == [] and chevauchements(r2) == []
