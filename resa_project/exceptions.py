@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -22,6 +22,9 @@ MSG_INTROUVABLE = "Ressource introuvable."
 MSG_INTERDIT = "Vous n'avez pas la permission d'effectuer cette action."
 MSG_TROP_DE_TENTATIVES = "Trop de tentatives : réessayez dans {secondes} secondes."
 MSG_REFERENCE = "Cet objet est encore référencé ({objets}) : suppression impossible."
+MSG_CORPS_ILLISIBLE = "Corps de requête illisible : envoyez un document JSON valide."
+MSG_CHEMIN_INCONNU = "Chemin inconnu : consultez /docs pour la liste des points d'entrée."
+MSG_ERREUR_SERVEUR = "Erreur interne du serveur."
 MSG_INTEGRITE = "L'opération viole une contrainte d'intégrité des données."
 
 # Named database constraints that mean "conflict with existing data" (409) rather than 400.
@@ -91,9 +94,21 @@ def _reponse_drf(exc):
     detail = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else MSG_VALIDATION
     if isinstance(exc, exceptions.Throttled):
         detail = MSG_TROP_DE_TENTATIVES.format(secondes=int(exc.wait or 60))
+    elif isinstance(exc, exceptions.ParseError):
+        detail = MSG_CORPS_ILLISIBLE
     response = _reponse(exc.status_code, detail)
     if getattr(exc, "auth_header", None):
         response["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         response["Retry-After"] = str(int(exc.wait))
     return response
+
+
+def page_introuvable(request, exception=None):
+    """Unknown paths answer in the API's format too (``handler404``)."""
+    return JsonResponse({"detail": MSG_CHEMIN_INCONNU}, status=404)
+
+
+def erreur_serveur(request):
+    """``handler500``: JSON, and nothing about the error itself."""
+    return JsonResponse({"detail": MSG_ERREUR_SERVEUR}, status=500)

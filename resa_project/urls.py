@@ -10,6 +10,9 @@ admin.site.site_header = "Resa — back-office"
 admin.site.site_title = "Resa"
 admin.site.index_title = "Administration"
 
+handler404 = "resa_project.exceptions.page_introuvable"
+handler500 = "resa_project.exceptions.erreur_serveur"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
