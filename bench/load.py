@@ -254,6 +254,25 @@ MIX = [  # (scenario, weight) of the concurrency_64 scenario
 # --- Running ------------------------------------------------------------------------------------
 
 
+def _temps_cpu():
+    with open("/proc/stat") as f:
+        valeurs = [int(v) for v in f.readline().split()[1:]]
+    return sum(valeurs), valeurs[3] + valeurs[4]  # total, idle + iowait
+
+
+async def cpu_occupe(duree=1.0):
+    """Percent of the machine's CPU busy during ``duree`` seconds while we send nothing:
+    what other processes take from the benchmark (None where /proc/stat is missing)."""
+    try:
+        total0, libre0 = _temps_cpu()
+        await asyncio.sleep(duree)
+        total1, libre1 = _temps_cpu()
+    except OSError:
+        return None
+    total = total1 - total0
+    return round(100 * (1 - (libre1 - libre0) / total), 1) if total else None
+
+
 def percentile(valeurs_triees, p):
     if not valeurs_triees:
         return None
@@ -334,7 +353,7 @@ async def lancer(hote, port, ctx, nom, tirage, noms, clients, duree, warmup, tim
     return mesures, len(en_retard), ecoule
 
 
-def resumer(nom, clients, mesures, ecoule, bloques=0):
+def resumer(nom, clients, mesures, ecoule, bloques=0, brut=False):
     lat = sorted(mesures.latences)
     ms = lambda v: None if v is None else round(v * 1000, 1)  # noqa: E731
     return {
@@ -350,17 +369,21 @@ def resumer(nom, clients, mesures, ecoule, bloques=0):
         "max_ms": ms(lat[-1] if lat else None),
         "statuses": dict(sorted(mesures.statuts.items())),
         "error_samples": mesures.exemples_erreurs,
+        **({"latencies_ms": [round(v * 1000, 2) for v in mesures.latences]} if brut else {}),
     }
 
 
 def tableau(lignes):
-    entete = "| scenario | clients | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | statuses |"
-    sep = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    entete = (
+        "| scenario | clients | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms "
+        "| statuses | CPU busy before |"
+    )
+    sep = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
     corps = [
         f"| {r['scenario']} | {r['clients']} | {r['count']} | {r['errors']} | "
         f"{r['throughput_rps']} | {r['p50_ms']} | {r['p90_ms']} | {r['p99_ms']} | {r['max_ms']} | "
         + " ".join(f"{k}:{v}" for k, v in r["statuses"].items())
-        + " |"
+        + f" | {'' if r.get('cpu_busy_before_pct') is None else str(r['cpu_busy_before_pct']) + '%'} |"
         for r in lignes
     ]
     return "\n".join([entete, sep, *corps])
@@ -418,11 +441,11 @@ async def principal(args):
     inconnus = [n for n in noms if n not in SCENARIOS and n != "concurrency_64"]
     if inconnus:
         sys.exit(f"unknown scenario(s): {', '.join(inconnus)}")
-    charge = os.getloadavg()[0]
-    if charge > 1.0:
+    charge = await cpu_occupe(2.0)
+    if charge is not None and charge > 10:
         print(
-            f"warning: load average {charge:.2f} before the run: other processes share the "
-            "CPUs, latencies will be inflated",
+            f"warning: {charge}% of the CPU busy before the run: other processes share the "
+            "machine, latencies will be inflated",
             file=sys.stderr,
         )
     await verifier_tokens(hote, port, ctx)
@@ -434,7 +457,7 @@ async def principal(args):
             if nom == "concurrency_64":
                 continue
             fixe = (nom, SCENARIOS[nom])
-            charge = os.getloadavg()[0]
+            charge = await cpu_occupe()
             mesures, bloques, ecoule = await lancer(
                 hote,
                 port,
@@ -448,13 +471,13 @@ async def principal(args):
                 args.timeout,
                 args.seed,
             )
-            ligne = resumer(nom, niveau, mesures[nom], ecoule, bloques)
-            ligne["loadavg_before"] = round(charge, 2)
+            ligne = resumer(nom, niveau, mesures[nom], ecoule, bloques, args.raw)
+            ligne["cpu_busy_before_pct"] = charge
             lignes.append(ligne)
             print(
                 f"  {nom:<26} c={niveau:<3} {ligne['count']:>6} req  "
                 f"{ligne['throughput_rps']:>7} req/s  p50 {ligne['p50_ms']} ms  "
-                f"p99 {ligne['p99_ms']} ms  errors {ligne['errors']}  (load {charge:.2f})",
+                f"p99 {ligne['p99_ms']} ms  errors {ligne['errors']}  (CPU busy before: {charge}%)",
                 flush=True,
             )
 
@@ -465,7 +488,7 @@ async def principal(args):
             nom = rng.choices(noms_mix, poids)[0]
             return nom, SCENARIOS[nom]
 
-        charge = os.getloadavg()[0]
+        charge = await cpu_occupe()
         mesures, bloques, ecoule = await lancer(
             hote,
             port,
@@ -487,7 +510,7 @@ async def principal(args):
             for k, v in m.statuts.items():
                 total.statuts[k] = total.statuts.get(k, 0) + v
         ligne = resumer("concurrency_64 (mix)", 64, total, ecoule, bloques)
-        ligne["loadavg_before"] = round(charge, 2)
+        ligne["cpu_busy_before_pct"] = charge
         lignes.append(ligne)
         details_mix = [
             resumer(f"  64 / {n}", 64, mesures[n], ecoule) for n in noms_mix if mesures[n].latences
@@ -548,6 +571,9 @@ def main():
     parser.add_argument("--output", default="")
     parser.add_argument("--seed", default="resa")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any error")
+    parser.add_argument(
+        "--raw", action="store_true", help="also write every latency (in sending order)"
+    )
     args = parser.parse_args()
     sys.exit(asyncio.run(principal(args)))
 
