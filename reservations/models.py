@@ -8,7 +8,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from ressources.models import DUREE_MAXIMUM
+
 from .constraints import PostgresExclusionConstraint
+
+# No booking lasts longer than this (regles.verifier_creneau refuses it on every path).
+DUREE_MAXIMUM_ABSOLUE = max(DUREE_MAXIMUM.values())
 
 MSG_FIN_APRES_DEBUT = "La fin doit être postérieure au début."
 MSG_FIN_RECURRENCE = "La fin de récurrence ne s'applique qu'aux périodes récurrentes."
@@ -66,6 +71,12 @@ class IntervalleQuerySet(models.QuerySet):
 
 
 class ReservationQuerySet(IntervalleQuerySet):
+    def chevauche(self, debut, fin):
+        """Also bounds ``debut`` from below: no reservation lasts longer than the longest
+        duration a type admits (24 h), so the indexes on ``debut`` scan a narrow range
+        instead of every past reservation."""
+        return super().chevauche(debut, fin).filter(debut__gt=debut - DUREE_MAXIMUM_ABSOLUE)
+
     def bloquantes(self):
         return self.filter(statut__in=STATUTS_BLOQUANTS)
 
@@ -125,6 +136,9 @@ class Reservation(models.Model):
             models.Index(fields=["user", "debut"]),
             models.Index(fields=["createur"]),
             models.Index(fields=["statut", "debut"]),
+            # The list's orderings (debut, id) and (date_creation, id), read with LIMIT.
+            models.Index(fields=["debut", "id"], name="reservation_debut_id_idx"),
+            models.Index(fields=["date_creation", "id"], name="reservation_creation_id_idx"),
         ]
 
     def __str__(self):

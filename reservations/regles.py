@@ -33,7 +33,6 @@ MSG_HORS_FENETRE = (
 )
 MSG_INACTIVE = "La ressource n'est pas active (état : {etat}) : elle ne peut pas être réservée."
 MSG_CONFLIT = "Le créneau demandé est déjà pris."
-DUREE_MAXIMUM_ABSOLUE = max(DUREE_MAXIMUM.values())
 
 
 class RessourceInactive(ErreurDomaine):

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from reservations import calendrier, regles
 from reservations.models import (
+    DUREE_MAXIMUM_ABSOLUE,
     STATUTS_BLOQUANTS,
     Reservation,
     ResourceAvailability,
@@ -287,7 +288,7 @@ def avec_indicateur_normales(queryset):
 def verifier_fenetre_recherche(debut: datetime, fin: datetime, *, admin: bool):
     """The window rules of a booking, plus the longest duration any type accepts."""
     erreurs = regles.verifier_fenetre(debut, fin, admin=admin)
-    if not erreurs.get("fin") and fin - debut > regles.DUREE_MAXIMUM_ABSOLUE:
+    if not erreurs.get("fin") and fin - debut > DUREE_MAXIMUM_ABSOLUE:
         erreurs.setdefault("fin", []).append(MSG_RECHERCHE_TROP_LONGUE)
     if erreurs:
         raise ValidationError(erreurs)
@@ -306,16 +307,16 @@ def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = Fals
         base.actives()
         .filter(type_ressource__in=regles.types_admis(fin - debut))
         .filter(regles.q_horaires(debut, fin))
-        .filter(
-            ~Exists(
-                Reservation.objects.bloquantes()
-                .chevauche(debut, fin)
-                .filter(ressource=OuterRef("pk"))
-            )
+        .exclude(
+            # One uncorrelated subquery, read once (hashed): a correlated NOT EXISTS lets
+            # PostgreSQL pick a nested loop on a low estimate, SQLite probe every ressource.
+            pk__in=Reservation.objects.bloquantes().chevauche(debut, fin).values("ressource_id")
         )
     )
+    # Periods of the base's active ressources: ``candidates`` would evaluate the whole
+    # search (reservations included) twice more, once per period query.
     periodes = ResourceAvailability.objects.filter(
-        ressource__in=candidates.values("pk")
+        ressource__in=base.actives().values("pk")
     ).pouvant_toucher(debut, fin)
     colonnes = ("ressource_id", "type_disponibilite", "debut", "fin", "recurrence")
     touchees = {
