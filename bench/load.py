@@ -37,6 +37,8 @@ RESULTATS = Path(__file__).resolve().parent / "results"
 
 
 class Connexion:
+    garder = True  # keep-alive; ``--no-keepalive``: one connection per request
+
     def __init__(self, host, port):
         self.host, self.port = host, port
         self.reader = self.writer = None
@@ -57,7 +59,7 @@ class Connexion:
             f"{methode} {chemin} HTTP/1.1",
             f"Host: {self.host}:{self.port}",
             "Accept: application/json",
-            "Connection: keep-alive",
+            "Connection: keep-alive" if self.garder else "Connection: close",
         ]
         if token:
             lignes.append(f"Authorization: Bearer {token}")
@@ -96,7 +98,7 @@ class Connexion:
         else:
             corps_reponse = await self.reader.read()
             self.fermer()
-        if entetes.get("connection", "").lower() == "close":
+        if entetes.get("connection", "").lower() == "close" or not self.garder:
             self.fermer()
         return status, corps_reponse
 
@@ -434,6 +436,7 @@ async def sonder(hote, port, ctx, noms):
 
 
 async def principal(args):
+    Connexion.garder = not args.no_keepalive
     url = urllib.parse.urlsplit(args.base)
     hote, port = url.hostname, url.port or 80
     ctx = Contexte(json.loads(Path(args.context).read_text()))
@@ -532,6 +535,7 @@ async def principal(args):
         "warmup_s": args.warmup,
         "cpus": os.cpu_count(),
         "timeout_s": args.timeout,
+        "keepalive": not args.no_keepalive,
         "dataset": ctx.d.get("counts"),
         "database": ctx.d.get("database"),
         "scenarios": lignes,
@@ -571,6 +575,11 @@ def main():
     parser.add_argument("--output", default="")
     parser.add_argument("--seed", default="resa")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any error")
+    parser.add_argument(
+        "--no-keepalive",
+        action="store_true",
+        help="a new connection per request (spreads requests over gunicorn's workers)",
+    )
     parser.add_argument(
         "--raw", action="store_true", help="also write every latency (in sending order)"
     )
