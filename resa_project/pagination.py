@@ -4,7 +4,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-MSG_OFFSET = "offset doit être un entier positif ou nul."
+OFFSET_MAXIMUM = 1_000_000_000
+MSG_OFFSET = f"offset doit être un entier entre 0 et {OFFSET_MAXIMUM}."
 MSG_LIMIT = "limit doit être un entier entre 1 et {maximum}."
 
 
@@ -13,7 +14,7 @@ def lire_offset_limit(request, *, defaut, maximum):
     erreurs = {}
     try:
         offset = int(request.query_params.get("offset", 0))
-        if offset < 0:
+        if not 0 <= offset <= OFFSET_MAXIMUM:
             raise ValueError
     except ValueError:
         erreurs["offset"] = [MSG_OFFSET]
@@ -50,7 +51,12 @@ class _OffsetLimit(BasePagination):
                 "name": "offset",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer", "minimum": 0, "default": 0},
+                "schema": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": OFFSET_MAXIMUM,
+                    "default": 0,
+                },
             },
             {
                 "name": "limit",

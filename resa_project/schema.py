@@ -10,6 +10,7 @@ class ErreurSerializer(serializers.Serializer):
 
 class ErreurValidationSerializer(ErreurSerializer):
     errors = serializers.DictField(
+        required=False,
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages par champ ; `non_field_errors` pour les règles croisées.",
     )
@@ -59,4 +60,26 @@ def chemins_du_contrat(result, generator, request, public):
             chemin = chemin.rstrip("/")
         chemins[chemin] = operations
     result["paths"] = chemins
+    return result
+
+
+HEURE = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "08:30:00"}
+
+
+def heures_locales(result, generator, request, public):
+    """Times of day are local wall-clock ``HH:MM:SS`` without offset, whereas OpenAPI's
+    ``format: time`` (RFC 3339) requires one: describe them by a pattern instead."""
+
+    def corriger(noeud):
+        if isinstance(noeud, dict):
+            if noeud.get("format") == "time":
+                noeud.pop("format")
+                noeud.update({k: v for k, v in HEURE.items() if k not in noeud})
+            for valeur in noeud.values():
+                corriger(valeur)
+        elif isinstance(noeud, list):
+            for valeur in noeud:
+                corriger(valeur)
+
+    corriger(result)
     return result

@@ -162,6 +162,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "resa_project.schema.chemins_du_contrat",
+        "resa_project.schema.heures_locales",
     ],
 }
 

@@ -53,3 +53,17 @@ def test_the_openapi_document_is_public_and_lists_every_part_of_the_contract(api
 @pytest.mark.parametrize("chemin", ["/docs", "/redoc"])
 def test_the_documentation_pages_are_public(api_client, chemin):
     assert api_client.get(chemin).status_code == 200
+
+
+@pytest.mark.parametrize("chemin", ["/departments/", "/sites/", "/ressources/", "/reservations/"])
+def test_an_offset_beyond_any_database_integer_is_a_400(client_employe, chemin):
+    response = client_employe.get(chemin, {"offset": "39279985263087894528"})
+    assert response.status_code == 400
+    assert "offset" in response.json()["errors"]
+
+
+def test_times_of_day_are_described_without_offset(api_client):
+    schema = api_client.get("/openapi.json").json()
+    heure = schema["components"]["schemas"]["Site"]["properties"]["horaires_ouverture"]
+    assert "format" not in heure
+    assert heure["pattern"].startswith("^")
