@@ -11,8 +11,11 @@ class ErreurSerializer(serializers.Serializer):
 class ErreurValidationSerializer(ErreurSerializer):
     errors = serializers.DictField(
         required=False,
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages par champ ; `non_field_errors` pour les règles croisées.",
+        child=serializers.JSONField(),
+        help_text=(
+            "Messages par champ (liste de chaînes ; par position ou sous-champ pour une liste "
+            "ou un objet imbriqué) ; `non_field_errors` pour les règles croisées."
+        ),
     )
 
 
@@ -63,7 +66,7 @@ def chemins_du_contrat(result, generator, request, public):
     return result
 
 
-HEURE = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "08:30:00"}
+HEURE = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "08:30:00"}
 
 
 def heures_locales(result, generator, request, public):
