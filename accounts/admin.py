@@ -83,17 +83,7 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": (
-                    "email",
-                    "nom_utilisateur",
-                    "nom_prenom",
-                    "role",
-                    "priorite",
-                    "site_principal",
-                    "department",
-                    "password1",
-                    "password2",
-                ),
+                "fields": (*UserCreationAdminForm.Meta.fields, "password1", "password2"),
             },
         ),
     )
