@@ -6,6 +6,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, ReadOnlyPasswordHashField
 
+from resa_project.erreurs import ConflitEtat
+
+from . import services
 from .models import Autorisation, Role, User
 
 
@@ -57,6 +60,23 @@ class UserChangeAdminForm(forms.ModelForm):
             "department",
         )
 
+    # The admin using the form, set by ``UserAdmin.get_form``.
+    par = None
+
+    def clean(self):
+        donnees = super().clean()
+        if self.par is not None and self.instance.pk:
+            try:
+                services.verifier_pas_contre_soi(
+                    self.instance,
+                    par=self.par,
+                    role=donnees.get("role", self.instance.role),
+                    compte_actif=donnees.get("compte_actif", self.instance.compte_actif),
+                )
+            except ConflitEtat as erreur:
+                raise forms.ValidationError(erreur.detail) from None
+        return donnees
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
@@ -104,6 +124,16 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
     filter_horizontal = ()
     autocomplete_fields = ("site_principal", "department")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.par = request.user
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.pk == request.user.pk:
+            return False  # the same rule as services.supprimer_utilisateur
+        return super().has_delete_permission(request, obj)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, doublons = super().get_search_results(request, queryset, search_term)

@@ -10,6 +10,10 @@ from django.core.validators import MinLengthValidator
 from django.db import models
 from django.utils import timezone
 
+MSG_GERE_DEPARTEMENTS = (
+    "Cet utilisateur gère encore des départements : désignez d'abord un autre manager."
+)
+
 
 class Role(models.TextChoices):
     EMPLOYE = "employe", "Employé"
@@ -142,11 +146,15 @@ class User(AbstractBaseUser):
         super().clean()
         if self.email:
             self.email = self.email.strip().lower()
+        if self.pk and not self.est_manager_ou_admin and self.departments_geres.exists():
+            raise ValidationError({"role": MSG_GERE_DEPARTEMENTS})
 
     def save(self, *args, **kwargs):
+        mot_de_passe_change = self._password is not None  # set by set_password()
         super().save(*args, **kwargs)
-        if not self.compte_actif:
-            # A deactivated account loses every session at once, whatever entry point did it.
+        if not self.compte_actif or mot_de_passe_change:
+            # A deactivated account or a new password closes every session at once,
+            # whatever entry point did it.
             self.tokens.all().delete()
 
 

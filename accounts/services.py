@@ -24,9 +24,6 @@ MSG_COMPTE_DESACTIVE = "Ce compte est désactivé."
 MSG_SOI_MEME = (
     "Un administrateur ne peut pas supprimer, désactiver ou rétrograder son propre compte."
 )
-MSG_GERE_DEPARTEMENTS = (
-    "Cet utilisateur gère encore des départements : désignez d'abord un autre manager."
-)
 
 
 class InscriptionInterdite(ErreurDomaine):
@@ -127,21 +124,23 @@ def deconnecter(token: AuthToken) -> None:
 
 @transaction.atomic
 def modifier_utilisateur(user: User, *, par: User, password=None, **champs) -> User:
-    """Partial update. A new password is validated, hashed and closes every open session;
-    deactivation does too (``User.save``)."""
-    if user.pk == par.pk and (
-        champs.get("compte_actif") is False or champs.get("role", user.role) != Role.ADMIN
-    ):
-        raise ConflitEtat(MSG_SOI_MEME)
-    role = champs.get("role", user.role)
-    if role == Role.EMPLOYE and user.role != Role.EMPLOYE and user.departments_geres.exists():
-        raise ConflitEtat(MSG_GERE_DEPARTEMENTS)
+    """Partial update. A new password is validated and hashed; it closes every open
+    session, as deactivation does (``User.save``)."""
+    verifier_pas_contre_soi(
+        user,
+        par=par,
+        role=champs.get("role", user.role),
+        compte_actif=champs.get("compte_actif", user.compte_actif),
+    )
     for champ, valeur in champs.items():
         setattr(user, champ, valeur)
-    _enregistrer(user, password=password)
-    if password is not None:
-        user.tokens.all().delete()
-    return user
+    return _enregistrer(user, password=password)
+
+
+def verifier_pas_contre_soi(user: User, *, par: User, role, compte_actif) -> None:
+    """An admin may not lock themselves out (API and back-office alike): 409."""
+    if user.pk == par.pk and (not compte_actif or role != Role.ADMIN):
+        raise ConflitEtat(MSG_SOI_MEME)
 
 
 @transaction.atomic

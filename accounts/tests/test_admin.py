@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from accounts.models import AuthToken, Role, User
+from accounts.models import MSG_GERE_DEPARTEMENTS, AuthToken, Role, User
+from accounts.services import MSG_SOI_MEME
 from accounts.tests.factories import MOT_DE_PASSE, AdminFactory, ManagerFactory, UserFactory
 from reservations.tests.factories import ReservationFactory
 from sites.tests.factories import DepartmentFactory, SiteFactory
@@ -278,3 +279,48 @@ def test_the_user_list_answers_in_a_fixed_number_of_queries(
         reponse = back_office.get("/admin/accounts/user/")
 
     assert reponse.status_code == 200
+
+
+def test_an_admin_cannot_demote_or_delete_themselves_in_the_back_office(back_office, admin_user):
+    client = back_office
+    donnees = {
+        "email": admin_user.email,
+        "nom_utilisateur": admin_user.nom_utilisateur,
+        "nom_prenom": admin_user.nom_prenom,
+        "role": "employe",
+        "priorite": "standard",
+        "compte_actif": "on",
+    }
+    response = client.post(f"/admin/accounts/user/{admin_user.pk}/change/", donnees)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [MSG_SOI_MEME]
+    admin_user.refresh_from_db()
+    assert admin_user.role == "admin"
+    assert client.get(f"/admin/accounts/user/{admin_user.pk}/delete/").status_code == 403
+
+
+def test_demoting_a_department_manager_is_a_form_error(back_office):
+    client = back_office
+    manager = ManagerFactory()
+    DepartmentFactory(manager=manager)
+    donnees = {
+        "email": manager.email,
+        "nom_utilisateur": manager.nom_utilisateur,
+        "nom_prenom": manager.nom_prenom,
+        "role": "employe",
+        "priorite": "standard",
+        "compte_actif": "on",
+    }
+    response = client.post(f"/admin/accounts/user/{manager.pk}/change/", donnees)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["role"] == [MSG_GERE_DEPARTEMENTS]
+    manager.refresh_from_db()
+    assert manager.role == "manager"
+
+
+def test_a_new_password_closes_the_users_sessions_whatever_the_entry_point():
+    user = UserFactory()
+    AuthToken.emettre(user)
+    user.set_password("Un-autre-mot-de-passe-2026")
+    user.save()
+    assert not AuthToken.objects.filter(user=user).exists()

@@ -3,7 +3,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.filters import MSG_BOOLEEN
-from accounts.models import AuthToken, Autorisation, Priorite, Role, User
+from accounts.models import MSG_GERE_DEPARTEMENTS, AuthToken, Autorisation, Priorite, Role, User
 from accounts.tests.factories import MOT_DE_PASSE, ManagerFactory, UserFactory
 from conftest import client_pour
 from reservations.tests.factories import ReservationFactory
@@ -465,8 +465,8 @@ def test_an_admin_cannot_deactivate_or_demote_themselves(client_admin, admin_use
 def test_a_manager_of_departments_cannot_become_an_employee(client_admin, manager):
     DepartmentFactory(manager=manager)
     response = client_admin.patch(f"/users/{manager.pk}", {"role": "employe"}, format="json")
-    assert response.status_code == 409
-    assert response.json()["detail"] == services.MSG_GERE_DEPARTEMENTS
+    assert response.status_code == 400
+    assert response.json()["errors"]["role"] == [MSG_GERE_DEPARTEMENTS]
     manager.refresh_from_db()
     assert manager.role == Role.MANAGER
 
