@@ -39,3 +39,21 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "resa"
+
+
+def on_starting(server):
+    """Refuse to start without collected static files when the storage needs them.
+
+    With DEBUG off, static URLs come from collectstatic's manifest (hashed names served by
+    WhiteNoise): without it every page using ``{% static %}`` (/docs, /redoc, /admin/)
+    answers 500. Better a clear message at start than 500s later.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resa_project.settings")
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifeste = getattr(staticfiles_storage, "manifest_name", None)
+    if manifeste and not staticfiles_storage.exists(manifeste):
+        raise SystemExit(
+            f"Resa: {staticfiles_storage.path(manifeste)} is missing; run "
+            "`.venv/bin/python manage.py collectstatic --noinput` before starting gunicorn."
+        )

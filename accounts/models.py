@@ -69,16 +69,27 @@ class User(AbstractBaseUser):
     """
 
     nom_utilisateur = models.CharField(
-        max_length=150, unique=True, validators=[MinLengthValidator(3)]
+        "nom d'utilisateur", max_length=150, unique=True, validators=[MinLengthValidator(3)]
     )
-    email = models.EmailField(max_length=254, unique=True)
-    nom_prenom = models.CharField(max_length=200, validators=[MinLengthValidator(3)])
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.EMPLOYE)
-    autorisations = models.JSONField(default=list, blank=True, validators=[valider_autorisations])
-    priorite = models.CharField(max_length=16, choices=Priorite.choices, default=Priorite.STANDARD)
-    compte_actif = models.BooleanField(default=True)
+    email = models.EmailField("adresse e-mail", max_length=254, unique=True)
+    nom_prenom = models.CharField(
+        "nom et prénom", max_length=200, validators=[MinLengthValidator(3)]
+    )
+    role = models.CharField("rôle", max_length=16, choices=Role.choices, default=Role.EMPLOYE)
+    autorisations = models.JSONField(
+        "autorisations", default=list, blank=True, validators=[valider_autorisations]
+    )
+    priorite = models.CharField(
+        "priorité", max_length=16, choices=Priorite.choices, default=Priorite.STANDARD
+    )
+    compte_actif = models.BooleanField("compte actif", default=True)
     site_principal = models.ForeignKey(
-        "sites.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="utilisateurs"
+        "sites.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="utilisateurs",
+        verbose_name="site principal",
     )
     department = models.ForeignKey(
         "sites.Department",
@@ -86,8 +97,9 @@ class User(AbstractBaseUser):
         null=True,
         blank=True,
         related_name="membres",
+        verbose_name="département",
     )
-    date_creation = models.DateTimeField(auto_now_add=True)
+    date_creation = models.DateTimeField("date de création", auto_now_add=True)
 
     objects = UserManager()
 
@@ -98,6 +110,7 @@ class User(AbstractBaseUser):
     class Meta:
         ordering = ["id"]
         verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valide"
@@ -166,15 +179,18 @@ class TokenQuerySet(models.QuerySet):
 class AuthToken(models.Model):
     """An API session. Only the SHA-256 of the random token is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
-    cle_hash = models.CharField(max_length=64, unique=True)
-    date_creation = models.DateTimeField(auto_now_add=True)
-    expire_le = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="tokens", verbose_name="utilisateur"
+    )
+    cle_hash = models.CharField("empreinte de la clé", max_length=64, unique=True)
+    date_creation = models.DateTimeField("date de création", auto_now_add=True)
+    expire_le = models.DateTimeField("date d'expiration", db_index=True)
 
     objects = TokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "jeton d'authentification"
+        verbose_name_plural = "jetons d'authentification"
 
     def __str__(self):
         return f"Jeton de {self.user_id} (expire le {self.expire_le:%Y-%m-%d %H:%M})"

@@ -15,6 +15,7 @@ from django.db import transaction
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from resa_project.parametres import ChampId
 from sites.models import Department, Site
 
 from . import services
@@ -106,7 +107,7 @@ class _UserEcritureSerializer(ErreursModeleMixin, serializers.Serializer):
     password = _champ_mot_de_passe()
     role = serializers.ChoiceField(choices=Role.choices, default=Role.EMPLOYE)
     priorite = serializers.ChoiceField(choices=Priorite.choices, default=Priorite.STANDARD)
-    department_id = serializers.PrimaryKeyRelatedField(
+    department_id = ChampId(
         source="department",
         queryset=Department.objects.all(),
         allow_null=True,
@@ -118,15 +119,13 @@ class _UserEcritureSerializer(ErreursModeleMixin, serializers.Serializer):
 
 
 class InscriptionSerializer(_UserEcritureSerializer):
-    site_principal_id = serializers.PrimaryKeyRelatedField(
-        source="site_principal", queryset=Site.objects.all()
-    )
+    site_principal_id = ChampId(source="site_principal", queryset=Site.objects.all())
 
 
 class UserSerializer(_UserEcritureSerializer):
     """The back-office's create (every role) and partial update (``partial=True``)."""
 
-    site_principal_id = serializers.PrimaryKeyRelatedField(
+    site_principal_id = ChampId(
         source="site_principal", queryset=Site.objects.all(), allow_null=True, required=False
     )
     autorisations = serializers.ListField(

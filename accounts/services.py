@@ -28,13 +28,13 @@ MSG_SOI_MEME = (
 
 class InscriptionInterdite(ErreurDomaine):
     status_code = 403
-    code = "interdit"
+    code = "permission_refusee"
     detail = MSG_INSCRIPTION_RESERVEE
 
 
 class IdentifiantsInvalides(ErreurDomaine):
     status_code = 401
-    code = "identifiants_invalides"
+    code = "non_authentifie"
     detail = MSG_IDENTIFIANTS
 
 

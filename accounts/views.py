@@ -1,6 +1,7 @@
 """``/auth`` (sessions) and ``/users`` (the back-office's accounts)."""
 
 from django.conf import settings
+from django.middleware.csrf import rotate_token
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status, viewsets
 from rest_framework.permissions import AllowAny
@@ -10,7 +11,7 @@ from resa_project.pagination import ItemsMetaPagination
 from resa_project.schema import OK, erreurs
 
 from . import services
-from .authentication import TokenAuthentication
+from .authentication import CsrfRefuse, TokenAuthentication
 from .filters import UserFilter
 from .models import User
 from .permissions import IsAdmin, IsManagerOrAdmin, ReadOnly
@@ -30,17 +31,23 @@ MSG_DECONNEXION = "Déconnexion réussie"
 
 
 class TokenAuthenticationFacultative(TokenAuthentication):
-    """Registration is public: a stale cookie must not turn it into a 401. A valid admin
-    token still counts (an admin may register any role)."""
+    """Registration is public: a stale cookie must not turn it into a 401, nor a cookie
+    without its CSRF header into a 403; such a request is simply anonymous. A valid admin
+    token (Bearer, or cookie with its CSRF header) still counts: an admin may register any
+    role, and is not throttled."""
 
     def authenticate(self, request):
         try:
             return super().authenticate(request)
-        except exceptions.AuthenticationFailed:
+        except (exceptions.AuthenticationFailed, CsrfRefuse):
             return None
 
 
 def _reponse_session(request, message, user, cle, *, status_code):
+    """The session answer: the token in the body and the ``session_token`` cookie, and a
+    fresh ``csrftoken`` cookie (set by ``CsrfViewMiddleware`` with the ``CSRF_COOKIE_*``
+    settings; renewed at each login, as ``django.contrib.auth.login`` does)."""
+    rotate_token(request)
     response = Response(
         {"message": message, "user": UserPublicSerializer(user).data, "token": cle},
         status=status_code,
@@ -70,7 +77,10 @@ class InscriptionView(generics.GenericAPIView):
             "Public pour `role: employe` et `priorite: standard` ; tout autre rôle ou "
             "priorité exige un jeton d'administrateur (403 sinon). Ouvre une session : le "
             "jeton est renvoyé et posé dans le cookie `session_token` (HttpOnly, "
-            "SameSite=Lax, Secure en HTTPS)."
+            "SameSite=Lax, Secure en HTTPS), avec un nouveau cookie `csrftoken` : une "
+            "requête POST, PUT, PATCH ou DELETE authentifiée par le cookie doit porter "
+            "l'en-tête `X-CSRFToken` égal à ce cookie (403 sinon). Un administrateur "
+            "authentifié n'est pas limité en nombre d'inscriptions."
         ),
         request=InscriptionSerializer,
         responses={201: SessionSerializer, **erreurs(400, 403, 409, 429)},
@@ -96,8 +106,12 @@ class ConnexionView(generics.GenericAPIView):
         summary="Se connecter",
         description=(
             "Email (sans distinction de casse) et mot de passe. Après "
-            "`LOGIN_ECHECS_MAX` échecs pour un même email et une même adresse IP pendant "
-            "`LOGIN_ECHECS_FENETRE`, 429 jusqu'à la fin de la fenêtre."
+            "`LOGIN_ECHECS_MAX` (5) échecs pour un même email et une même adresse IP, ou "
+            "`LOGIN_ECHECS_MAX_PAR_EMAIL` (20) échecs pour un même email depuis n'importe "
+            "quelle adresse, pendant `LOGIN_ECHECS_FENETRE` (15 minutes), 429 jusqu'à la "
+            "fin de la fenêtre, même avec le bon mot de passe. Comme l'inscription, pose "
+            "le cookie `session_token` et un nouveau cookie `csrftoken` (à renvoyer dans "
+            "l'en-tête `X-CSRFToken` des requêtes non sûres authentifiées par le cookie)."
         ),
         request=ConnexionSerializer,
         responses={200: SessionSerializer, **erreurs(400, 401, 429)},
@@ -116,9 +130,13 @@ class DeconnexionView(generics.GenericAPIView):
     @extend_schema(
         tags=["auth"],
         summary="Se déconnecter",
-        description="Révoque le jeton utilisé (en-tête ou cookie) et efface le cookie.",
+        description=(
+            "Révoque le jeton utilisé (en-tête ou cookie) et efface le cookie. Avec le "
+            "cookie, l'en-tête `X-CSRFToken` (égal au cookie `csrftoken`) est exigé (403 "
+            "sinon)."
+        ),
         request=None,
-        responses={200: MessageSerializer, **erreurs(401)},
+        responses={200: MessageSerializer, **erreurs(401, 403)},
     )
     def post(self, request):
         services.deconnecter(request.auth)

@@ -1,11 +1,15 @@
-"""Domain errors: raised by services, turned into the contract's JSON by one handler."""
+"""Domain errors: raised by services, turned into the contract's JSON by one handler.
+
+Each carries the HTTP status the API answers and the stable machine-readable ``code`` of
+the contract (B+ "Error codes"), so clients branch on ``code``, never on French text.
+"""
 
 
 class ErreurDomaine(Exception):
     """A rule of the domain refused an action. ``status_code`` is what the API answers."""
 
     status_code = 409
-    code = "conflit"
+    code = "etat_incompatible"
     detail = "Action impossible dans l'état actuel."
 
     def __init__(self, detail=None, **donnees):
@@ -15,6 +19,18 @@ class ErreurDomaine(Exception):
 
 
 class ConflitEtat(ErreurDomaine):
-    """The object's state does not allow the action (already cancelled, still referenced...)."""
+    """The object's status or the clock does not allow the action (already cancelled...)."""
 
     code = "etat_incompatible"
+
+
+class ObjetReference(ErreurDomaine):
+    """The object is still referenced by others: it cannot be deleted."""
+
+    code = "objet_reference"
+
+
+class Doublon(ErreurDomaine):
+    """A unique name (or email) is already taken."""
+
+    code = "doublon"

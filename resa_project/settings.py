@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "sites",
     "ressources",
@@ -125,15 +126,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Authentication tokens (see accounts.authentication).
 TOKEN_LIFETIME = timedelta(hours=env.float("TOKEN_LIFETIME_HOURS", default=24))
 SESSION_TOKEN_COOKIE = "session_token"
-# Failed logins per (email, IP) before a 429, and the window in which they are counted.
+# Failed logins per (email, IP), and per email from any address, before a 429; the window
+# in which both are counted (see accounts.throttling).
 LOGIN_ECHECS_MAX = env.int("LOGIN_ECHECS_MAX", default=5)
+LOGIN_ECHECS_MAX_PAR_EMAIL = env.int("LOGIN_ECHECS_MAX_PAR_EMAIL", default=20)
 LOGIN_ECHECS_FENETRE = timedelta(minutes=env.int("LOGIN_ECHECS_FENETRE_MINUTES", default=15))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["resa_project.parsers.JSONStrictParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "resa_project.exceptions.exception_handler",
@@ -141,6 +144,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="10/min"),
     },
+    # Reverse proxies in front of Resa: the client address is the NUM_PROXIES-th entry from
+    # the end of X-Forwarded-For. 0 (default): X-Forwarded-For is ignored, REMOTE_ADDR is
+    # the client. Never leave it unset (None): DRF would then trust the header verbatim.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DATETIME_FORMAT": "iso-8601",
 }
 if DEBUG:
@@ -152,13 +159,20 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Resa API",
     "DESCRIPTION": (
         "Réservation de salles, d'équipements et de véhicules sur plusieurs sites. "
-        "Authentification : `Authorization: Bearer <token>` ou cookie `session_token`."
+        "Authentification : `Authorization: Bearer <token>` ou cookie `session_token` ; "
+        "avec le cookie, les requêtes POST, PUT, PATCH et DELETE portent l'en-tête "
+        "`X-CSRFToken` égal au cookie `csrftoken`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # /docs and /redoc load Swagger UI and ReDoc from Resa's own static files (package
+    # drf-spectacular-sidecar), never from a CDN: they work on an intranet without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "resa_project.schema.chemins_du_contrat",

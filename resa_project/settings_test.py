@@ -8,7 +8,17 @@ import os
 import tempfile
 
 from .settings import *  # noqa: F403
-from .settings import DATABASES
+from .settings import DATABASES, STORAGES
+
+# Static files straight from the apps (no collectstatic, no manifest, whatever DEBUG is):
+# {% static %} works in /docs and /redoc, and WhiteNoise serves the files through the
+# test client from the finders.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -5,6 +5,8 @@ the forms check the rules, ``save_model`` books, moves or records through the se
 and the actions confirm or cancel with the same refusals as the API.
 """
 
+from dataclasses import replace
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -29,6 +31,21 @@ class ServicesAdminMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
+class SuppressionAuFemininMixin:
+    """Django's bulk deletion reads "Supprimer les <pluriel> sélectionnés", in the masculine;
+    réservations, disponibilités and ressources are feminine."""
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        suppression = actions.get("delete_selected")
+        if suppression is not None:
+            description = f"Supprimer les {self.model._meta.verbose_name_plural} sélectionnées"
+            actions["delete_selected"] = replace(
+                suppression, description=description, plural_description=description
+            )
+        return actions
+
+
 def _copier(source, cible):
     """Copy the saved values of ``source`` onto the admin's own instance ``cible``."""
     for champ in source._meta.concrete_fields:
@@ -37,7 +54,7 @@ def _copier(source, cible):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ServicesAdminMixin, admin.ModelAdmin):
+class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.ModelAdmin):
     form = ReservationAdminForm
     list_display = (
         "id",
@@ -149,7 +166,7 @@ class ReservationAdmin(ServicesAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ResourceAvailability)
-class ResourceAvailabilityAdmin(ServicesAdminMixin, admin.ModelAdmin):
+class ResourceAvailabilityAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.ModelAdmin):
     form = DisponibiliteAdminForm
     list_display = (
         "ressource",

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class ReservationsConfig(AppConfig):
     name = "reservations"
+    verbose_name = "Réservations"

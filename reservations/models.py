@@ -83,27 +83,45 @@ class ReservationQuerySet(IntervalleQuerySet):
 
 class Reservation(models.Model):
     ressource = models.ForeignKey(
-        "ressources.Ressource", on_delete=models.PROTECT, related_name="reservations"
+        "ressources.Ressource",
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name="ressource",
     )
-    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="reservations")
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name="bénéficiaire",
+    )
     createur = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, related_name="reservations_creees"
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="reservations_creees",
+        verbose_name="créateur",
     )
-    debut = models.DateTimeField()
-    fin = models.DateTimeField()
+    debut = models.DateTimeField("début")
+    fin = models.DateTimeField("fin")
     statut = models.CharField(
-        max_length=16, choices=StatutReservation.choices, default=StatutReservation.CONFIRME
+        "statut",
+        max_length=16,
+        choices=StatutReservation.choices,
+        default=StatutReservation.CONFIRME,
     )
-    description = models.TextField(blank=True, default="")
-    nbr_participants = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
-    note = models.TextField(blank=True, default="")
-    date_creation = models.DateTimeField(auto_now_add=True)
-    date_modification = models.DateTimeField(auto_now=True)
+    description = models.TextField("description", blank=True, default="")
+    nbr_participants = models.PositiveIntegerField(
+        "nombre de participants", default=1, validators=[MinValueValidator(1)]
+    )
+    note = models.TextField("note", blank=True, default="")
+    date_creation = models.DateTimeField("date de création", auto_now_add=True)
+    date_modification = models.DateTimeField("date de modification", auto_now=True)
 
     objects = ReservationQuerySet.as_manager()
 
     class Meta:
         ordering = ["debut", "id"]
+        verbose_name = "réservation"
+        verbose_name_plural = "réservations"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fin__gt=models.F("debut")),
@@ -185,23 +203,31 @@ class ResourceAvailability(models.Model):
     or a blocking one (``maintenance``, ``evenement_special``), once or repeating."""
 
     ressource = models.ForeignKey(
-        "ressources.Ressource", on_delete=models.CASCADE, related_name="disponibilites"
+        "ressources.Ressource",
+        on_delete=models.CASCADE,
+        related_name="disponibilites",
+        verbose_name="ressource",
     )
-    type_disponibilite = models.CharField(max_length=32, choices=TypeDisponibilite.choices)
-    debut = models.DateTimeField()
-    fin = models.DateTimeField()
-    raison_indisponibilite = models.CharField(max_length=500, blank=True, default="")
+    type_disponibilite = models.CharField(
+        "type de disponibilité", max_length=32, choices=TypeDisponibilite.choices
+    )
+    debut = models.DateTimeField("début")
+    fin = models.DateTimeField("fin")
+    raison_indisponibilite = models.CharField(
+        "raison de l'indisponibilité", max_length=500, blank=True, default=""
+    )
     recurrence = models.CharField(
-        max_length=16, choices=Recurrence.choices, default=Recurrence.PONCTUEL
+        "récurrence", max_length=16, choices=Recurrence.choices, default=Recurrence.PONCTUEL
     )
-    fin_recurrence = models.DateField(null=True, blank=True)
-    date_creation = models.DateTimeField(auto_now_add=True)
+    fin_recurrence = models.DateField("fin de récurrence", null=True, blank=True)
+    date_creation = models.DateTimeField("date de création", auto_now_add=True)
 
     objects = ResourceAvailabilityQuerySet.as_manager()
 
     class Meta:
         ordering = ["debut", "id"]
         verbose_name = "disponibilité"
+        verbose_name_plural = "disponibilités"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fin__gt=models.F("debut")),

@@ -1,15 +1,12 @@
 """JSON shapes of reservations and unavailability periods. Rules live in ``regles`` and
 ``services``: these serializers only parse and shape."""
 
-from datetime import UTC
-
 from django.db import models
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User
+from resa_project.parametres import ChampId, DateBornee, DateHeure
 from ressources.models import Ressource
 
 from .models import Reservation, ResourceAvailability
@@ -18,51 +15,6 @@ NBR_PARTICIPANTS_MAX = 100_000
 
 MSG_RESSOURCE_INCONNUE = "Ressource inconnue (id {pk_value})."
 MSG_USER_INCONNU = "Utilisateur inconnu ou inactif (id {pk_value})."
-ANNEE_MIN, ANNEE_MAX = 1900, 2999
-MSG_HORS_LIMITES = f"Date hors de l'intervalle accepté ({ANNEE_MIN}-{ANNEE_MAX})."
-MSG_HEURE_LOCALE = (
-    "Cette heure n'existe pas ou existe deux fois dans le fuseau {fuseau} (changement "
-    "d'heure) : précisez le décalage, par exemple +01:00 ou +02:00."
-)
-_ERREURS_ID = {"incorrect_type": "Identifiant invalide : attendu un entier."}
-
-
-class DateHeure(serializers.DateTimeField):
-    """ISO 8601; without offset, read in the organisation's zone. A local time that the
-    daylight-saving change skips or repeats is refused instead of being guessed."""
-
-    default_error_messages = {
-        "hors_limites": MSG_HORS_LIMITES,
-    }
-
-    def to_internal_value(self, value):
-        try:
-            moment = super().to_internal_value(value)
-            timezone.localtime(moment).astimezone(UTC)
-        except OverflowError:
-            self.fail("hors_limites")
-        if not ANNEE_MIN <= moment.year <= ANNEE_MAX:
-            self.fail("hors_limites")
-        if isinstance(value, str) and not _a_un_decalage(value) and not _existe_une_fois(moment):
-            raise serializers.ValidationError(
-                MSG_HEURE_LOCALE.format(fuseau=timezone.get_current_timezone_name())
-            )
-        return moment
-
-
-def _a_un_decalage(texte: str) -> bool:
-    try:
-        lu = parse_datetime(texte.strip())
-    except ValueError:
-        return False
-    return lu is not None and lu.tzinfo is not None
-
-
-def _existe_une_fois(moment) -> bool:
-    """The wall-clock time of ``moment`` (as given, with its zone attached) exists, once."""
-    normalise = moment.astimezone(UTC).astimezone(moment.tzinfo)
-    existe = normalise.replace(tzinfo=None) == moment.replace(tzinfo=None)
-    return existe and moment.replace(fold=1 - moment.fold).utcoffset() == moment.utcoffset()
 
 
 class ReservationSerializer(serializers.ModelSerializer):
@@ -92,10 +44,10 @@ class ReservationSerializer(serializers.ModelSerializer):
 
 
 class _ChampsReservation(serializers.Serializer):
-    ressource_id = serializers.PrimaryKeyRelatedField(
+    ressource_id = ChampId(
         source="ressource",
         queryset=Ressource.objects.select_related("site"),
-        error_messages={"does_not_exist": MSG_RESSOURCE_INCONNUE, **_ERREURS_ID},
+        error_messages={"does_not_exist": MSG_RESSOURCE_INCONNUE},
     )
     debut = DateHeure(
         help_text="Sur la grille de 15 minutes ; sans décalage : fuseau de l'organisation."
@@ -134,12 +86,12 @@ class _ChampsReservation(serializers.Serializer):
     ]
 )
 class ReservationCreationSerializer(_ChampsReservation):
-    user_id = serializers.PrimaryKeyRelatedField(
+    user_id = ChampId(
         source="user",
         queryset=User.objects.filter(compte_actif=True),
         required=False,
         help_text="Pour qui : réservé aux managers, admins et détenteurs de reserver_pour_autrui.",
-        error_messages={"does_not_exist": MSG_USER_INCONNU, **_ERREURS_ID},
+        error_messages={"does_not_exist": MSG_USER_INCONNU},
     )
 
 
@@ -155,11 +107,12 @@ class DisponibiliteSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: DateHeure,
+        models.DateField: DateBornee,
     }
-    ressource_id = serializers.PrimaryKeyRelatedField(
+    ressource_id = ChampId(
         source="ressource",
         queryset=Ressource.objects.select_related("site"),
-        error_messages={"does_not_exist": MSG_RESSOURCE_INCONNUE, **_ERREURS_ID},
+        error_messages={"does_not_exist": MSG_RESSOURCE_INCONNUE},
     )
 
     class Meta:
@@ -181,11 +134,6 @@ class DisponibiliteSerializer(serializers.ModelSerializer):
                 "help_text": "Dernier jour de répétition (quotidien, hebdomadaire) ; vide : sans fin."
             },
         }
-
-    def validate_fin_recurrence(self, value):
-        if value is not None and not ANNEE_MIN <= value.year <= ANNEE_MAX:
-            raise serializers.ValidationError(MSG_HORS_LIMITES)
-        return value
 
 
 class DisponibiliteEnregistreeSerializer(DisponibiliteSerializer):

@@ -13,12 +13,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import IsAdmin, IsManagerOrAdmin
 from resa_project.pagination import ItemsMetaPagination
+from resa_project.parametres import parametre_booleen, tri_applique
 from resa_project.schema import OK, erreurs
 
 from . import services
@@ -38,8 +38,6 @@ from .serializers import (
     ReservationModificationSerializer,
     ReservationSerializer,
 )
-
-MSG_ANNULER_CONFLITS = "annuler_conflits doit valoir true ou false."
 
 _EXEMPLE_CONFLIT = OpenApiExample(
     "Créneau pris",
@@ -176,11 +174,7 @@ class ReservationViewSet(
         return reservations_visibles(self.request.user)
 
     def get_meta_extra(self):
-        params = self.request.query_params
-        return {
-            "sort_by": params.get("sort_by") or "debut",
-            "sort_order": params.get("sort_order") or "asc",
-        }
+        return tri_applique(self)
 
     def create(self, request):
         entree = ReservationCreationSerializer(data=request.data)
@@ -269,15 +263,6 @@ _REPONSES_ECRITURE = {
 }
 
 
-def _lire_annuler_conflits(request) -> bool:
-    valeur = request.query_params.get("annuler_conflits", "").strip().lower()
-    if valeur in ("", "false", "0"):
-        return False
-    if valeur in ("true", "1"):
-        return True
-    raise ValidationError({"annuler_conflits": [MSG_ANNULER_CONFLITS]})
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Lister les périodes de disponibilité et d'indisponibilité",
@@ -358,7 +343,7 @@ class DisponibiliteViewSet(viewsets.ModelViewSet):
         return Response({"ok": True})
 
     def _enregistrer(self, periode, code):
-        annuler_conflits = _lire_annuler_conflits(self.request)
+        annuler_conflits = parametre_booleen(self.request, "annuler_conflits")
         entree = DisponibiliteSerializer(
             periode if periode.pk else None, data=self.request.data, partial=bool(periode.pk)
         )

@@ -3,7 +3,11 @@
 from django import forms
 from django.contrib import admin
 
-from reservations.admin import ServicesAdminMixin, enregistrer_disponibilite
+from reservations.admin import (
+    ServicesAdminMixin,
+    SuppressionAuFemininMixin,
+    enregistrer_disponibilite,
+)
 from reservations.forms import DisponibiliteAdminForm
 from reservations.models import ResourceAvailability
 
@@ -82,7 +86,7 @@ class DisponibiliteInline(admin.TabularInline):
 
 
 @admin.register(Ressource)
-class RessourceAdmin(ServicesAdminMixin, admin.ModelAdmin):
+class RessourceAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.ModelAdmin):
     form = RessourceAdminForm
     list_display = (
         "nom",

@@ -57,22 +57,29 @@ class RessourceQuerySet(models.QuerySet):
 
 
 class Ressource(models.Model):
-    nom = models.CharField(max_length=200, validators=[MinLengthValidator(3)])
-    type_ressource = models.CharField(max_length=16, choices=TypeRessource.choices)
-    capacite_maximum = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
-    description = models.TextField(blank=True, default="")
-    caracteristiques = models.JSONField(
-        default=list, blank=True, validators=[valider_liste_chaines]
+    nom = models.CharField("nom", max_length=200, validators=[MinLengthValidator(3)])
+    type_ressource = models.CharField(
+        "type de ressource", max_length=16, choices=TypeRessource.choices
     )
-    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="ressources")
-    localisation_batiment = models.CharField(max_length=200, blank=True, default="")
-    localisation_etage = models.CharField(max_length=50, blank=True, default="")
-    localisation_numero = models.CharField(max_length=50, blank=True, default="")
-    etat = models.CharField(max_length=16, choices=Etat.choices, default=Etat.ACTIVE)
-    horaires_ouverture = models.TimeField(null=True, blank=True)
-    horaires_fermeture = models.TimeField(null=True, blank=True)
-    images = models.JSONField(default=list, blank=True, validators=[valider_images])
+    capacite_maximum = models.PositiveIntegerField(
+        "capacité maximale", default=1, validators=[MinValueValidator(1)]
+    )
+    description = models.TextField("description", blank=True, default="")
+    caracteristiques = models.JSONField(
+        "caractéristiques", default=list, blank=True, validators=[valider_liste_chaines]
+    )
+    site = models.ForeignKey(
+        "sites.Site", on_delete=models.PROTECT, related_name="ressources", verbose_name="site"
+    )
+    localisation_batiment = models.CharField("bâtiment", max_length=200, blank=True, default="")
+    localisation_etage = models.CharField("étage", max_length=50, blank=True, default="")
+    localisation_numero = models.CharField("numéro", max_length=50, blank=True, default="")
+    etat = models.CharField("état", max_length=16, choices=Etat.choices, default=Etat.ACTIVE)
+    horaires_ouverture = models.TimeField("heure d'ouverture", null=True, blank=True)
+    horaires_fermeture = models.TimeField("heure de fermeture", null=True, blank=True)
+    images = models.JSONField("images", default=list, blank=True, validators=[valider_images])
     tarifs_horaires = models.DecimalField(
+        "tarif horaire",
         max_digits=10,
         decimal_places=2,
         null=True,
@@ -80,6 +87,7 @@ class Ressource(models.Model):
         validators=[MinValueValidator(0)],
     )
     validation_requise = models.BooleanField(
+        "validation requise",
         default=False,
         help_text="Les réservations d'un employé restent en attente (en_cours) jusqu'à confirmation.",
     )
@@ -88,6 +96,8 @@ class Ressource(models.Model):
 
     class Meta:
         ordering = ["nom", "id"]
+        verbose_name = "ressource"
+        verbose_name_plural = "ressources"
         constraints = [
             models.UniqueConstraint(
                 fields=["nom", "site"],

@@ -3,6 +3,7 @@
 
 from rest_framework import serializers
 
+from resa_project.parametres import ChampId, DateHeure
 from reservations.models import Reservation, StatutReservation, TypeDisponibilite
 from sites.models import Site
 
@@ -10,9 +11,7 @@ from .models import Ressource
 
 
 class RessourceSerializer(serializers.ModelSerializer):
-    site_id = serializers.PrimaryKeyRelatedField(
-        source="site", queryset=Site.objects.all(), help_text="Site de la ressource."
-    )
+    site_id = ChampId(source="site", queryset=Site.objects.all(), help_text="Site de la ressource.")
     caracteristiques = serializers.ListField(
         child=serializers.CharField(max_length=200),
         required=False,
@@ -121,13 +120,15 @@ class DetailRessourceSerializer(serializers.Serializer):
 class FenetreSerializer(serializers.Serializer):
     """``debut``/``fin`` of the free search (ISO 8601; without offset: organisation zone)."""
 
-    debut = serializers.DateTimeField()
-    fin = serializers.DateTimeField()
+    debut = DateHeure()
+    fin = DateHeure()
 
 
 class FenetrePlanningSerializer(serializers.Serializer):
-    du = serializers.DateTimeField(required=False)
-    au = serializers.DateTimeField(required=False)
+    """``du``/``au`` of the planning (a date alone: its midnight)."""
+
+    du = DateHeure(required=False)
+    au = DateHeure(required=False)
 
 
 class IntervallePlanningSerializer(serializers.Serializer):

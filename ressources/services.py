@@ -4,7 +4,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from resa_project.erreurs import ConflitEtat
+from resa_project.erreurs import Doublon, ObjetReference
 
 from .models import Ressource
 
@@ -20,8 +20,7 @@ MSG_RESSOURCE_REFERENCEE = (
 CHAMPS_API = {"site": "site_id"}
 
 
-class RessourceEnDouble(ConflitEtat):
-    code = "ressource_en_double"
+class RessourceEnDouble(Doublon):
     detail = MSG_NOM_EN_DOUBLE
 
 
@@ -61,4 +60,4 @@ def supprimer_ressource(ressource: Ressource) -> None:
     try:
         ressource.delete()
     except ProtectedError:
-        raise ConflitEtat(MSG_RESSOURCE_REFERENCEE) from None
+        raise ObjetReference(MSG_RESSOURCE_REFERENCEE) from None

@@ -16,10 +16,11 @@ from rest_framework.response import Response
 from accounts.models import Autorisation
 from accounts.permissions import IsAdmin, manager_admin_ou
 from resa_project.pagination import ItemsMetaPagination
+from resa_project.parametres import tri_applique
 from resa_project.schema import OK, erreurs
 
 from . import selectors, services
-from .filters import ORDRE_DEFAUT, TRI_DEFAUT, RechercheFilterSet, RessourceFilterSet
+from .filters import RechercheFilterSet, RessourceFilterSet
 from .models import Ressource
 from .serializers import (
     DetailRessourceSerializer,
@@ -175,11 +176,7 @@ class RessourceViewSet(viewsets.ModelViewSet):
         return queryset
 
     def get_meta_extra(self):
-        parametres = self.request.query_params
-        return {
-            "sort_by": parametres.get("sort_by") or TRI_DEFAUT,
-            "sort_order": parametres.get("sort_order") or ORDRE_DEFAUT,
-        }
+        return tri_applique(self)
 
     def retrieve(self, request, *args, **kwargs):
         detail = selectors.detail_ressource(self.get_object())

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class SitesConfig(AppConfig):
     name = "sites"
+    verbose_name = "Sites et départements"

@@ -9,13 +9,15 @@ MSG_MANAGER_ROLE = "Le manager d'un département doit avoir le rôle manager ou 
 
 
 class Site(models.Model):
-    nom = models.CharField(max_length=200, validators=[MinLengthValidator(3)])
-    adresse = models.CharField(max_length=500, blank=True, default="")
-    horaires_ouverture = models.TimeField()
-    horaires_fermeture = models.TimeField()
+    nom = models.CharField("nom", max_length=200, validators=[MinLengthValidator(3)])
+    adresse = models.CharField("adresse", max_length=500, blank=True, default="")
+    horaires_ouverture = models.TimeField("heure d'ouverture")
+    horaires_fermeture = models.TimeField("heure de fermeture")
 
     class Meta:
         ordering = ["id"]
+        verbose_name = "site"
+        verbose_name_plural = "sites"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(horaires_ouverture__lt=models.F("horaires_fermeture")),
@@ -38,16 +40,20 @@ class Site(models.Model):
 
 
 class Department(models.Model):
-    nom = models.CharField(max_length=200, validators=[MinLengthValidator(3)])
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="departments")
+    nom = models.CharField("nom", max_length=200, validators=[MinLengthValidator(3)])
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="departments", verbose_name="site"
+    )
     manager = models.ForeignKey(
         "accounts.User",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="departments_geres",
+        verbose_name="manager",
     )
     budget_annuel = models.DecimalField(
+        "budget annuel",
         max_digits=14,
         decimal_places=2,
         null=True,
@@ -57,6 +63,8 @@ class Department(models.Model):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = "département"
+        verbose_name_plural = "départements"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(budget_annuel__isnull=True) | models.Q(budget_annuel__gte=0),

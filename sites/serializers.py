@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.serializers import ModeleValideSerializer
+from resa_project.parametres import ChampId
 
 from .models import Department, Site
 
@@ -26,8 +27,8 @@ class SiteSerializer(ModeleValideSerializer):
 class DepartmentSerializer(ModeleValideSerializer):
     """A department of a site; ``budgetAnnuel`` is ``budget_annuel`` in the database."""
 
-    site_id = serializers.PrimaryKeyRelatedField(source="site", queryset=Site.objects.all())
-    manager_id = serializers.PrimaryKeyRelatedField(
+    site_id = ChampId(source="site", queryset=Site.objects.all())
+    manager_id = ChampId(
         source="manager",
         queryset=User.objects.all(),
         allow_null=True,

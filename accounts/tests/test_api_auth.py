@@ -301,7 +301,7 @@ def test_wrong_credentials_are_a_401_without_session(api_client, email, password
     response = api_client.post("/auth/login", {"email": email, "password": password}, format="json")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": services.MSG_IDENTIFIANTS}
+    assert response.json() == {"detail": services.MSG_IDENTIFIANTS, "code": "non_authentifie"}
     assert settings.SESSION_TOKEN_COOKIE not in response.cookies
     assert not AuthToken.objects.exists()
 
@@ -312,7 +312,7 @@ def test_an_inactive_account_cannot_log_in(api_client):
         "/auth/login", {"email": user.email, "password": MOT_DE_PASSE}, format="json"
     )
     assert response.status_code == 401
-    assert response.json() == {"detail": services.MSG_COMPTE_DESACTIVE}
+    assert response.json() == {"detail": services.MSG_COMPTE_DESACTIVE, "code": "non_authentifie"}
     assert not AuthToken.objects.exists()
 
 
@@ -354,7 +354,10 @@ def test_repeated_failed_logins_are_throttled_even_with_the_right_password(api_c
     assert response.status_code == 429
     attente = int(response["Retry-After"])
     assert 0 < attente <= settings.LOGIN_ECHECS_FENETRE.total_seconds()
-    assert response.json() == {"detail": MSG_TROP_DE_TENTATIVES.format(secondes=attente)}
+    assert response.json() == {
+        "detail": MSG_TROP_DE_TENTATIVES.format(secondes=attente),
+        "code": "trop_de_tentatives",
+    }
     assert not AuthToken.objects.exists()
 
 
@@ -424,15 +427,18 @@ def test_logout_through_the_header_revokes_that_token_only(api_client):
     assert api_client.post("/auth/logout").status_code == 401
 
 
-def test_logout_through_the_cookie_revokes_the_token_and_deletes_the_cookie(api_client):
+def test_logout_through_the_cookie_revokes_the_token_and_deletes_the_cookie():
     user = UserFactory()
+    api_client = APIClient(enforce_csrf_checks=True)
     response = api_client.post(
         "/auth/login", {"email": user.email, "password": MOT_DE_PASSE}, format="json"
     )
     cle = response.json()["token"]
     assert api_client.get("/auth/me").status_code == 200  # the test client keeps the cookie
 
-    response = api_client.post("/auth/logout")
+    response = api_client.post(
+        "/auth/logout", HTTP_X_CSRFTOKEN=api_client.cookies[settings.CSRF_COOKIE_NAME].value
+    )
 
     assert response.status_code == 200
     assert response.cookies[settings.SESSION_TOKEN_COOKIE].value == ""

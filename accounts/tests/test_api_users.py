@@ -2,10 +2,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts import services
-from accounts.filters import MSG_BOOLEEN
 from accounts.models import MSG_GERE_DEPARTEMENTS, AuthToken, Autorisation, Priorite, Role, User
 from accounts.tests.factories import MOT_DE_PASSE, ManagerFactory, UserFactory
 from conftest import client_pour
+from resa_project.parametres import MSG_BOOLEEN
 from reservations.tests.factories import ReservationFactory
 from sites.tests.factories import DepartmentFactory, SiteFactory
 
@@ -487,7 +487,7 @@ def test_a_user_with_reservations_cannot_be_deleted(client_admin, cible):
     ReservationFactory(user=cible)
     response = client_admin.delete(f"/users/{cible.pk}")
     assert response.status_code == 409
-    assert "reservations" in response.json()["detail"]
+    assert "réservations" in response.json()["detail"]
     assert User.objects.filter(pk=cible.pk).exists()
 
 

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_an_unknown_path_is_a_json_404(client_employe):
     response = client_employe.get("/nulle-part")
     assert response.status_code == 404
-    assert response.json() == {"detail": MSG_CHEMIN_INCONNU}
+    assert response.json() == {"detail": MSG_CHEMIN_INCONNU, "code": "introuvable"}
 
 
 def test_malformed_json_is_a_400_with_a_french_detail(client_employe):

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from conftest import client_pour
+from resa_project.parametres import MSG_BOOLEEN as MSG_ANNULER_CONFLITS
+from resa_project.parametres import MSG_HEURE_LOCALE, MSG_HORS_LIMITES
 from reservations import regles
 from reservations.models import (
     Recurrence,
@@ -15,14 +17,12 @@ from reservations.models import (
     StatutReservation,
     TypeDisponibilite,
 )
-from reservations.serializers import MSG_HEURE_LOCALE
 from reservations.services import MSG_ANNULEE_PAR_INDISPONIBILITE
 from reservations.tests.factories import (
     ReservationFactory,
     ResourceAvailabilityFactory,
     demain_a,
 )
-from reservations.views import MSG_ANNULER_CONFLITS
 from ressources.tests.factories import RessourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -248,7 +248,7 @@ def test_moving_a_period_with_annuler_conflits_returns_the_cancelled_ids(client_
         ressource=periode.ressource, debut=demain_a(9), fin=demain_a(10)
     )
     reponse = client_manager.put(
-        f"/disponibilites/{periode.pk}/?annuler_conflits=1",
+        f"/disponibilites/{periode.pk}/?annuler_conflits=true",
         {"debut": iso(demain_a(9)), "fin": iso(demain_a(11))},
         format="json",
     )
@@ -353,14 +353,31 @@ def test_du_and_au_keep_one_off_periods_overlapping_and_repeating_ones_that_may_
 @pytest.mark.parametrize(
     "params",
     [
-        {"du": "0001-01-01", "au": "9999-12-31"},
-        {"du": "0001-01-01T00:00:00+00:00"},
-        {"au": "9999-12-31T23:59:59-12:00"},
+        {"du": "1900-01-02", "au": "2999-12-31"},
+        {"du": "1900-01-01T00:00:00+00:00"},
+        {"au": "2999-12-31T23:59:59-12:00"},
     ],
 )
-def test_extreme_but_valid_dates_are_answered(client_employe, periode, params):
+def test_the_widest_accepted_dates_are_answered(client_employe, periode, params):
     assert ids(client_employe.get("/disponibilites/", params)) == [periode.pk]
     assert client_employe.get("/reservations/", params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "champ"),
+    [
+        ({"du": "0001-01-01"}, "du"),
+        ({"au": "9999-12-31"}, "au"),
+        ({"du": "1899-12-31T23:00:00+00:00"}, "du"),
+        ({"au": "3000-01-01T00:00:00"}, "au"),
+    ],
+)
+def test_years_outside_1900_2999_are_a_400_naming_the_parameter(client_employe, params, champ):
+    for chemin in ("/disponibilites/", "/reservations/"):
+        reponse = client_employe.get(chemin, params)
+        assert reponse.status_code == 400
+        assert reponse.json()["code"] == "validation"
+        assert reponse.json()["errors"] == {champ: [MSG_HORS_LIMITES]}
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import ManagerFactory, UserFactory
 from conftest import client_pour
+from resa_project.parametres import MSG_DATE_HEURE as MSG_DATE
+from resa_project.parametres import MSG_FENETRE
 from reservations import regles
-from reservations.filters import MSG_DATE, MSG_FENETRE
 from reservations.models import Reservation, StatutReservation
 from reservations.permissions import MSG_RESERVER_POUR_AUTRUI
 from reservations.services import MSG_ANNULATION_TARDIVE, MSG_CONFIRMER_ETAT
@@ -139,6 +140,7 @@ def test_a_booking_off_the_grid_is_a_400_with_the_field(client_employe, salle):
     assert reponse.status_code == 400
     assert reponse.json() == {
         "detail": regles.MSG_GRILLE,
+        "code": "validation",
         "errors": {"debut": [regles.MSG_GRILLE]},
     }
     assert not Reservation.objects.exists()
@@ -196,6 +198,7 @@ def test_a_taken_slot_is_a_409_listing_the_conflicts(client_employe, salle):
     assert reponse.status_code == 409
     assert reponse.json() == {
         "detail": regles.MSG_CONFLIT,
+        "code": "conflit_reservation",
         "conflits": [
             {
                 "type": "reservation",
@@ -251,7 +254,7 @@ def test_an_employee_cannot_book_for_someone_else(client_employe, salle):
     for cible in (autre.pk, 999_999, "x"):
         reponse = client_employe.post("/reservations/", corps(salle, user_id=cible), format="json")
         assert reponse.status_code == 403
-        assert reponse.json() == {"detail": MSG_RESERVER_POUR_AUTRUI}
+        assert reponse.json() == {"detail": MSG_RESERVER_POUR_AUTRUI, "code": "permission_refusee"}
     assert not Reservation.objects.exists()
 
 
@@ -360,7 +363,7 @@ def test_a_reservation_one_may_not_see_is_a_404(client_employe, reservations_de_
     r = reservations_de_tous
     reponse = client_employe.get(f"/reservations/{r['autres'].pk}")
     assert reponse.status_code == 404
-    assert reponse.json() == {"detail": "Ressource introuvable."}
+    assert reponse.json() == {"detail": "Ressource introuvable.", "code": "introuvable"}
     assert client_employe.get(f"/reservations/{r['siennes'].pk}").status_code == 200
     assert client_employe.get(f"/reservations/{r['creees'].pk}/").status_code == 200
     for inconnu in ("999999", "abc", str(10**30)):
@@ -622,7 +625,7 @@ def test_the_holder_may_not_cancel_within_two_hours_but_a_manager_may(
     )
     reponse = client_employe.post(f"/reservations/{proche.pk}/annuler")
     assert reponse.status_code == 409
-    assert reponse.json() == {"detail": MSG_ANNULATION_TARDIVE}
+    assert reponse.json() == {"detail": MSG_ANNULATION_TARDIVE, "code": "etat_incompatible"}
     assert client_manager.post(f"/reservations/{proche.pk}/annuler").status_code == 200
 
 
@@ -647,7 +650,7 @@ def test_a_manager_confirms_a_pending_reservation(client_manager, salle):
 def test_confirming_a_reservation_that_is_not_pending_is_a_409(client_manager, sa_reservation):
     reponse = client_manager.post(f"/reservations/{sa_reservation.pk}/confirmer")
     assert reponse.status_code == 409
-    assert reponse.json() == {"detail": MSG_CONFIRMER_ETAT}
+    assert reponse.json() == {"detail": MSG_CONFIRMER_ETAT, "code": "etat_incompatible"}
 
 
 def test_a_manager_finishes_a_reservation_after_its_end(client_manager, salle, employe, equipe):

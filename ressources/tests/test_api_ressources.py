@@ -8,13 +8,14 @@ from django.utils import timezone
 from accounts.models import Autorisation
 from accounts.tests.factories import UserFactory
 from conftest import client_pour
+from resa_project.parametres import MSG_BOOLEEN
 from reservations.models import ResourceAvailability, StatutReservation
 from reservations.tests.factories import (
     ReservationFactory,
     ResourceAvailabilityFactory,
     demain_a,
 )
-from ressources import filters, services
+from ressources import services
 from ressources.models import Etat, Ressource, TypeRessource
 from ressources.tests.factories import RessourceFactory
 from sites.tests.factories import SiteFactory
@@ -503,10 +504,14 @@ def test_meta_reports_the_page_and_the_sort(client_employe, catalogue):
         ({"limit": "500"}, "limit", None),
         ({"limit": "beaucoup"}, "limit", None),
         ({"offset": "-1"}, "offset", None),
-        ({"sort_by": "foo"}, "sort_by", filters.MSG_SORT_BY),
-        ({"sort_order": "haut"}, "sort_order", filters.MSG_SORT_ORDER),
-        ({"type_of_ressource": "bateau"}, "type_of_ressource", filters.MSG_TYPE),
-        ({"disponible": "peut-etre"}, "disponible", filters.MSG_DISPONIBLE),
+        ({"sort_by": "foo"}, "sort_by", "sort_by doit valoir nom, capacite ou type."),
+        ({"sort_order": "haut"}, "sort_order", "sort_order doit valoir asc ou desc."),
+        (
+            {"type_of_ressource": "bateau"},
+            "type_of_ressource",
+            "type_of_ressource doit valoir salle, equipement ou vehicule.",
+        ),
+        ({"disponible": "peut-etre"}, "disponible", MSG_BOOLEEN),
         ({"minimum_capacity": "abc"}, "minimum_capacity", None),
         ({"minimum_capacity": "-1"}, "minimum_capacity", None),
         ({"minimum_capacity": "2.5"}, "minimum_capacity", None),
@@ -523,7 +528,7 @@ def test_bad_list_parameters_are_a_400_in_french(client_employe, parametres, cha
     if message:
         assert corps["errors"][champ] == [message]
         assert corps["detail"] == message
-    assert " doit " in corps["detail"]
+    assert corps["code"] == "validation"
 
 
 def test_limit_200_is_accepted(client_employe, catalogue):

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from resa_project.erreurs import ConflitEtat
+from resa_project.erreurs import ObjetReference
 from reservations.tests.factories import ReservationFactory, ResourceAvailabilityFactory
 from ressources import services
 from ressources.models import (
@@ -126,7 +126,7 @@ def test_supprimer_ressource_refuses_a_ressource_still_booked():
     reservation = ReservationFactory()
     ResourceAvailabilityFactory(ressource=reservation.ressource)
 
-    with pytest.raises(ConflitEtat):
+    with pytest.raises(ObjetReference):
         services.supprimer_ressource(reservation.ressource)
 
     assert Ressource.objects.filter(pk=reservation.ressource_id).exists()

@@ -160,6 +160,7 @@ def test_an_employee_cannot_manage_a_department(client_admin, nouveau):
     assert response.status_code == 400
     assert response.json() == {
         "detail": MSG_MANAGER_ROLE,
+        "code": "validation",
         "errors": {"manager_id": [MSG_MANAGER_ROLE]},
     }
     assert not Department.objects.filter(nom="Ressources humaines").exists()

@@ -174,6 +174,7 @@ def test_closing_before_opening_says_so(client_admin, nouveau):
     )
     assert response.json() == {
         "detail": MSG_HORAIRES,
+        "code": "validation",
         "errors": {"horaires_fermeture": [MSG_HORAIRES]},
     }
 
