@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuthToken
 from accounts.tests.factories import AdminFactory, ManagerFactory, UserFactory
+from sites.tests.factories import DepartmentFactory, SiteFactory
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +38,14 @@ def employe(db):
 @pytest.fixture
 def manager(db):
     return ManagerFactory()
+
+
+@pytest.fixture
+def site_du_manager(manager):
+    """A site where ``manager`` acts: the site of a department they manage."""
+    site = SiteFactory()
+    DepartmentFactory(site=site, manager=manager)
+    return site
 
 
 @pytest.fixture

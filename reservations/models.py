@@ -12,10 +12,14 @@ from ressources.models import DUREE_MAXIMUM
 
 from .constraints import PostgresExclusionConstraint
 
-# No booking lasts longer than this (regles.verifier_creneau refuses it on every path).
+# No booking lasts longer than this: regles.verifier_creneau refuses it on every path, and
+# the reservation_duree_maximum constraint in the database.
 DUREE_MAXIMUM_ABSOLUE = max(DUREE_MAXIMUM.values())
 
 MSG_FIN_APRES_DEBUT = "La fin doit être postérieure au début."
+MSG_DUREE_MAXIMUM_ABSOLUE = (
+    f"Une réservation ne peut durer plus de {DUREE_MAXIMUM_ABSOLUE // timedelta(hours=1)} heures."
+)
 MSG_FIN_RECURRENCE = "La fin de récurrence ne s'applique qu'aux périodes récurrentes."
 MSG_FIN_RECURRENCE_AVANT = "La fin de récurrence ne peut précéder le début de la période."
 MSG_PERIODE_TROP_LONGUE = (
@@ -64,6 +68,41 @@ class TsTzRange(models.Func):
     output_field = DateTimeRangeField()
 
 
+class DureeAuPlus(models.Func):
+    """The condition ``fin - debut <= duree`` (whole seconds), evaluated by the database the
+    same way in every session.
+
+    Django's ``Q(fin__lte=F("debut") + duree)`` is not: on PostgreSQL ``timestamptz +
+    interval '1 day'`` adds a calendar day in the session's time zone (23 or 25 hours across
+    a DST change, for a session outside UTC such as psql or a restore), and on SQLite it
+    calls a function that only Django's connections define, so ``dbshell`` could no longer
+    write the table.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, debut, fin, *, duree):
+        self.secondes = int(duree.total_seconds())
+        super().__init__(debut, fin)
+
+    def _compiler(self, compiler):
+        (debut, params_debut), (fin, params_fin) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return debut, fin, (*params_fin, *params_debut)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # PostgreSQL: the difference of two timestamptz is an exact interval, and comparing
+        # intervals does not depend on the session.
+        debut, fin, params = self._compiler(compiler)
+        return f"(({fin} - {debut}) <= interval '{self.secondes} seconds')", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Datetimes are UTC text there; julianday() counts whole milliseconds on both sides.
+        debut, fin, params = self._compiler(compiler)
+        return f"(julianday({fin}) <= julianday({debut}, '+{self.secondes} seconds'))", params
+
+
 class IntervalleQuerySet(models.QuerySet):
     def chevauche(self, debut, fin):
         """Rows whose ``[debut, fin)`` overlaps the window; touching ends do not overlap."""
@@ -73,8 +112,8 @@ class IntervalleQuerySet(models.QuerySet):
 class ReservationQuerySet(IntervalleQuerySet):
     def chevauche(self, debut, fin):
         """Also bounds ``debut`` from below: no reservation lasts longer than the longest
-        duration a type admits (24 h), so the indexes on ``debut`` scan a narrow range
-        instead of every past reservation."""
+        duration a type admits (24 h, the ``reservation_duree_maximum`` constraint), so the
+        indexes on ``debut`` scan a narrow range instead of every past reservation."""
         return super().chevauche(debut, fin).filter(debut__gt=debut - DUREE_MAXIMUM_ABSOLUE)
 
     def bloquantes(self):
@@ -127,6 +166,12 @@ class Reservation(models.Model):
                 condition=models.Q(fin__gt=models.F("debut")),
                 name="reservation_fin_apres_debut",
                 violation_error_message=MSG_FIN_APRES_DEBUT,
+            ),
+            # ReservationQuerySet.chevauche relies on it.
+            models.CheckConstraint(
+                condition=DureeAuPlus("debut", "fin", duree=DUREE_MAXIMUM_ABSOLUE),
+                name="reservation_duree_maximum",
+                violation_error_message=MSG_DUREE_MAXIMUM_ABSOLUE,
             ),
             models.CheckConstraint(
                 condition=models.Q(nbr_participants__gte=1),

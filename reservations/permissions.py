@@ -5,7 +5,10 @@ from rest_framework.permissions import BasePermission
 
 from accounts.models import Autorisation
 from accounts.permissions import manager_admin_ou
+from sites.permissions import MSG_HORS_PORTEE, sur_ses_sites
 
+from .models import Reservation
+from .selectors import q_portee_validation
 from .services import peut_reserver_pour_autrui
 
 MSG_RESERVER_POUR_AUTRUI = (
@@ -15,6 +18,23 @@ MSG_TITULAIRE = "Seuls le titulaire de la réservation, un manager ou un adminis
 
 PeutConfirmer = manager_admin_ou(Autorisation.CONFIRMER_RESERVATIONS)
 PeutGererRessources = manager_admin_ou(Autorisation.GERER_RESSOURCES)
+# A period's ressource is on one of the caller's sites (managers; gerer_ressources: main site).
+SurLesSitesDeLaPeriode = sur_ses_sites(
+    lambda periode: periode.ressource.site_id, autorisation=Autorisation.GERER_RESSOURCES
+)
+
+
+class DansSaFileDeValidation(BasePermission):
+    """The reservation is within the caller's approval scope (``q_portee_validation``),
+    whatever its status: whether it can be confirmed now is the service's 409."""
+
+    message = MSG_HORS_PORTEE
+
+    def has_object_permission(self, request, view, obj):
+        if request.user.est_admin:
+            return True
+        portee = q_portee_validation(request.user)
+        return Reservation.objects.filter(portee, pk=obj.pk).exists()
 
 
 class EstTitulaireOuGestionnaire(BasePermission):

@@ -6,7 +6,7 @@ on: it raises a Django ``ValidationError`` (400) for a window that can never be 
 The free-resource search uses the SQL mirrors defined next to each rule.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -53,8 +53,16 @@ def _hhmm(moment):
     return moment.strftime("%H:%M")
 
 
+def _en_utc(debut: datetime, fin: datetime) -> tuple[datetime, datetime]:
+    """The window as UTC instants. Two datetimes of one zone compare and subtract by
+    wall-clock time: the back-office's ``Europe/Paris`` values would make a vehicle booked
+    from 12:00 to 12:00 across the autumn change last 24 hours instead of 25."""
+    return debut.astimezone(UTC), fin.astimezone(UTC)
+
+
 def verifier_fenetre(debut: datetime, fin: datetime, *, admin: bool, passe_verifie: bool = True):
     """Rules on the window alone (grid, order, 30 minutes, past). Returns the errors found."""
+    debut, fin = _en_utc(debut, fin)
     erreurs = {}
     if not calendrier.sur_la_grille(debut):
         erreurs.setdefault("debut", []).append(MSG_GRILLE)
@@ -123,6 +131,7 @@ def verifier_creneau(
     ``ConflitReservation`` (409). ``exclure`` is the reservation being moved, which does
     not conflict with itself.
     """
+    debut, fin = _en_utc(debut, fin)
     erreurs = verifier_fenetre(debut, fin, admin=admin, passe_verifie=passe_verifie)
     if fin > debut and fin - debut > ressource.duree_maximum:
         heures = int(ressource.duree_maximum.total_seconds() // 3600)

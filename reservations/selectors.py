@@ -3,8 +3,19 @@
 from django.db.models import Q, QuerySet
 
 from accounts.models import Autorisation, Role
+from sites.portee import AUCUN, q_sites
 
 from .models import Reservation, StatutReservation
+
+
+def q_portee_validation(user) -> Q:
+    """The reservations whose approval is ``user``'s business (API.md B+ "Manager scope"):
+    for a manager, those on the ressources of their sites and those of their departments'
+    users; for a holder of ``confirmer_reservations``, those on their main site."""
+    portee = q_sites(user, "ressource__site_id", autorisation=Autorisation.CONFIRMER_RESERVATIONS)
+    if user.role == Role.MANAGER:
+        portee |= Q(user__department__manager=user)
+    return portee
 
 
 def reservations_visibles(user) -> QuerySet[Reservation]:
@@ -12,8 +23,7 @@ def reservations_visibles(user) -> QuerySet[Reservation]:
 
     - everyone: their own, as the person booked for (``user``) or who booked (``createur``);
     - managers: also those of the users of the departments they manage;
-    - managers and holders of ``confirmer_reservations``: also every ``en_cours`` one (the
-      approval queue);
+    - the approval queue: the ``en_cours`` ones within ``q_portee_validation``;
     - admins: all.
     """
     reservations = Reservation.objects.all()
@@ -22,6 +32,7 @@ def reservations_visibles(user) -> QuerySet[Reservation]:
     visibles = Q(user=user) | Q(createur=user)
     if user.role == Role.MANAGER:
         visibles |= Q(user__department__manager=user)
-    if user.role == Role.MANAGER or user.a_autorisation(Autorisation.CONFIRMER_RESERVATIONS):
-        visibles |= Q(statut=StatutReservation.EN_COURS)
+    file = q_portee_validation(user)
+    if file != AUCUN:
+        visibles |= Q(statut=StatutReservation.EN_COURS) & file
     return reservations.filter(visibles)

@@ -19,6 +19,7 @@ from ressources.models import Ressource
 from . import calendrier, regles
 from .models import (
     STATUTS_BLOQUANTS,
+    Recurrence,
     Reservation,
     StatutReservation,
 )
@@ -38,6 +39,9 @@ MSG_TERMINER_TROP_TOT = "Une réservation ne peut être terminée qu'après sa f
 MSG_NON_PRESENT_ETAT = "Seule une réservation confirmée peut être marquée non présente."
 MSG_NON_PRESENT_TROP_TOT = "Une réservation ne peut être marquée non présente qu'après son début."
 MSG_ANNULEE_PAR_INDISPONIBILITE = "Annulée : la ressource est indisponible ({raison})."
+MSG_PERIODE_OCCUPEE = (
+    "Des réservations occupent cette période : annulez-les ou passez annuler_conflits=true."
+)
 
 
 def verrouiller(*ressources):
@@ -221,18 +225,34 @@ def cloturer_journee(*, maintenant=None) -> int:
     ).update(statut=StatutReservation.FINI, date_modification=maintenant)
 
 
-def reservations_en_conflit(periode):
-    """Blocking reservations that an occurrence of ``periode`` overlaps."""
+def reservations_en_conflit(periode, *, verrou=False):
+    """Blocking reservations that an occurrence of ``periode`` overlaps, by ``(debut, id)``.
+
+    With ``verrou`` (in a transaction that already holds the ressource's lock) they are
+    also locked, in id order, and read again once locked: on PostgreSQL a reservation whose
+    status another transaction committed meanwhile (``non_present``, ``fini``, ``annule``)
+    is left out, and the others come with their latest note.
+    """
     if not periode.est_bloquante:
         return []
     candidates = Reservation.objects.bloquantes().filter(ressource_id=periode.ressource_id)
-    if periode.recurrence == "ponctuel":
-        return list(candidates.chevauche(periode.debut, periode.fin))
-    candidates = candidates.filter(fin__gt=periode.debut)
-    if periode.fin_recurrence is not None:
-        limite = calendrier.debut_du_jour(periode.fin_recurrence + timedelta(days=1))
-        candidates = candidates.filter(debut__lt=limite + (periode.fin - periode.debut))
-    return [r for r in candidates if calendrier.touche(periode, r.debut, r.fin)]
+    if periode.recurrence == Recurrence.PONCTUEL:
+        conflits = candidates.chevauche(periode.debut, periode.fin)
+    else:
+        candidates = candidates.filter(fin__gt=periode.debut)
+        if periode.fin_recurrence is not None:
+            limite = calendrier.debut_du_jour(periode.fin_recurrence + timedelta(days=1))
+            candidates = candidates.filter(debut__lt=limite + (periode.fin - periode.debut))
+        # Occurrences are decided in Python: keep (and lock) only the reservations they touch.
+        touchees = [
+            r.pk
+            for r in candidates.only("pk", "debut", "fin")
+            if calendrier.touche(periode, r.debut, r.fin)
+        ]
+        conflits = candidates.filter(pk__in=touchees)
+    if verrou:
+        conflits = conflits.select_for_update().order_by("pk")
+    return sorted(conflits, key=lambda r: (r.debut, r.pk))
 
 
 @transaction.atomic
@@ -241,15 +261,25 @@ def enregistrer_disponibilite(periode, *, par, annuler_conflits=False):
 
     A blocking period over ``en_cours``/``confirme`` reservations is refused with the list of
     them (409), unless ``annuler_conflits``: then they are cancelled, with the reason in their
-    note. Returns ``(periode, ids of the cancelled reservations)``.
+    note. Returns ``(periode, ids of the cancelled reservations)``: exactly the reservations
+    this call set to ``annule``.
+
+    Locks the ressource, then the conflicting reservation rows in id order. The ressource
+    lock keeps every reservation of it where it is (``reserver`` and ``modifier`` take it
+    first), but the status changes (``annuler``, ``confirmer``, ``terminer``,
+    ``marquer_non_present``) lock only their reservation row. Locking the rows makes them
+    wait for this transaction (and then refuse a status that is now ``annule``), or makes
+    this one wait for theirs (and then skip a reservation that is no longer blocking),
+    instead of overwriting a ``non_present`` committed in between. This cannot deadlock with
+    them: each holds a single row and asks for nothing after it; ``modifier`` locks
+    ressources before its row, the same order as here.
     """
     verrouiller(periode.ressource)
     periode.full_clean()
-    conflits = reservations_en_conflit(periode)
+    conflits = reservations_en_conflit(periode, verrou=True)
     if conflits and not annuler_conflits:
         raise regles.ConflitReservation(
-            [regles.conflit_reservation(r) for r in conflits],
-            detail="Des réservations occupent cette période : annulez-les ou passez annuler_conflits=true.",
+            [regles.conflit_reservation(r) for r in conflits], detail=MSG_PERIODE_OCCUPEE
         )
     raison = periode.raison_indisponibilite or periode.get_type_disponibilite_display()
     for reservation in conflits:

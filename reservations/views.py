@@ -16,19 +16,23 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.models import Autorisation
 from accounts.permissions import IsAdmin, IsManagerOrAdmin
 from resa_project.pagination import ItemsMetaPagination
 from resa_project.parametres import parametre_booleen, tri_applique
 from resa_project.schema import OK, erreurs
+from sites.permissions import exiger_site
 
 from . import services
 from .filters import DisponibiliteFilter, ReservationFilter
 from .models import Reservation, ResourceAvailability
 from .permissions import (
+    DansSaFileDeValidation,
     EstTitulaireOuGestionnaire,
     PeutConfirmer,
     PeutGererRessources,
     PeutReserverPourAutrui,
+    SurLesSitesDeLaPeriode,
 )
 from .selectors import reservations_visibles
 from .serializers import (
@@ -159,7 +163,7 @@ class ReservationViewSet(
         "update": [IsAuthenticated, EstTitulaireOuGestionnaire],
         "partial_update": [IsAuthenticated, EstTitulaireOuGestionnaire],
         "annuler": [IsAuthenticated, EstTitulaireOuGestionnaire],
-        "confirmer": [IsAuthenticated, PeutConfirmer],
+        "confirmer": [IsAuthenticated, PeutConfirmer, DansSaFileDeValidation],
         "terminer": [IsAuthenticated, IsManagerOrAdmin],
         "non_present": [IsAuthenticated, IsManagerOrAdmin],
         "destroy": [IsAuthenticated, IsAdmin],
@@ -319,7 +323,7 @@ _REPONSES_ECRITURE = {
 )
 @extend_schema(tags=["disponibilites"])
 class DisponibiliteViewSet(viewsets.ModelViewSet):
-    queryset = ResourceAvailability.objects.all()
+    queryset = ResourceAvailability.objects.select_related("ressource")
     serializer_class = DisponibiliteSerializer
     pagination_class = ItemsMetaPagination
     filterset_class = DisponibiliteFilter
@@ -327,7 +331,7 @@ class DisponibiliteViewSet(viewsets.ModelViewSet):
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
             return [IsAuthenticated()]
-        return [IsAuthenticated(), PeutGererRessources()]
+        return [IsAuthenticated(), PeutGererRessources(), SurLesSitesDeLaPeriode()]
 
     def create(self, request):
         return self._enregistrer(ResourceAvailability(), status.HTTP_201_CREATED)
@@ -348,6 +352,12 @@ class DisponibiliteViewSet(viewsets.ModelViewSet):
             periode if periode.pk else None, data=self.request.data, partial=bool(periode.pk)
         )
         entree.is_valid(raise_exception=True)
+        if "ressource" in entree.validated_data:
+            exiger_site(
+                self.request.user,
+                entree.validated_data["ressource"].site_id,
+                autorisation=Autorisation.GERER_RESSOURCES,
+            )
         for champ, valeur in entree.validated_data.items():
             setattr(periode, champ, valeur)
         periode, annulees = services.enregistrer_disponibilite(

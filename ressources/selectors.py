@@ -3,7 +3,7 @@ the planning. Each answers in a fixed number of SQL queries whatever the amount 
 recurring periods are expanded in Python by ``reservations.calendrier``."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -99,6 +99,23 @@ def charger_semaine(ressource: Ressource, *, maintenant: datetime | None = None)
     return Semaine(jours, debut, fin, reservations, periodes)
 
 
+def _bornes_du_jour(jour: date, ouverture: time, fermeture: time) -> tuple[datetime, datetime]:
+    """Opening and closing instants of ``jour`` in UTC: Python subtracts and compares two
+    datetimes of one zone by wall-clock time, which is wrong on a daylight-saving day."""
+    o, f = calendrier.bornes_du_jour(jour, ouverture, fermeture)
+    return o.astimezone(UTC), f.astimezone(UTC)
+
+
+def _heures_pleines(jour: date):
+    """The whole hours of ``jour`` as UTC ``(debut, fin)``, stepping in real time: 23 on the
+    spring change day (no 02:00), 25 in autumn (02:00 twice)."""
+    debut = calendrier.debut_du_jour(jour).astimezone(UTC)
+    lendemain = calendrier.debut_du_jour(jour + timedelta(days=1)).astimezone(UTC)
+    while debut + UNE_HEURE <= lendemain:
+        yield debut, debut + UNE_HEURE
+        debut += UNE_HEURE
+
+
 def _union_dans(intervalles, debut: datetime, fin: datetime) -> timedelta:
     """Length of the union of ``intervalles`` clipped to ``[debut, fin)``."""
     total, curseur = timedelta(), debut
@@ -115,7 +132,7 @@ def taux_occupation(ressource: Ressource, semaine: Semaine) -> float:
     ouverture, fermeture = ressource.horaires()
     ouvert, reserve = timedelta(), timedelta()
     for jour in semaine.jours:
-        o, f = calendrier.bornes_du_jour(jour, ouverture, fermeture)
+        o, f = _bornes_du_jour(jour, ouverture, fermeture)
         ouvert += f - o
         reserve += _union_dans(semaine.reservations, o, f)
     if not ouvert:
@@ -189,11 +206,15 @@ def _a_des_periodes_normales(ressource: Ressource) -> bool:
 
 
 def _jour(date_, est_disponible, raison=None, creneaux=()):
+    """One day of ``disponibilite_7_jours``: the contract's integer count of free one-hour
+    slots (``creneaux_disponibles``) and, beside it, the slots themselves (``creneaux``)."""
+    creneaux = list(creneaux)
     return {
         "date": date_,
         "est_disponible": est_disponible,
         "raison_indisponibilite": raison,
-        "creneaux_disponibles": list(creneaux),
+        "creneaux_disponibles": len(creneaux),
+        "creneaux": creneaux,
     }
 
 
@@ -203,12 +224,14 @@ def disponibilite_7_jours(
     maintenant: datetime | None = None,
     semaine: Semaine | None = None,
 ) -> list[dict]:
-    """Today and the next 6 days: is the ressource bookable, and its free one-hour slots.
+    """Today and the next 6 days: is the ressource bookable, and its free one-hour slots
+    (their number in ``creneaux_disponibles``, the list in ``creneaux``).
 
-    A slot is a whole hour on the hour inside that day's opening hours, not yet begun, that
-    no blocking reservation or unavailability occurrence touches and, if the ressource has
-    ``disponibilite_normale`` periods, inside one of them. A day whose opening hours are
-    entirely covered by blocking unavailabilities carries their reason.
+    A slot is a whole hour on the hour (an hour of real time, see ``_heures_pleines``) inside
+    that day's opening hours, not yet begun, that no blocking reservation or unavailability
+    occurrence touches and, if the ressource has ``disponibilite_normale`` periods, inside
+    one of them. A day whose opening hours are entirely covered by blocking unavailabilities
+    carries their reason.
     """
     maintenant = maintenant or timezone.now()
     semaine = semaine or charger_semaine(ressource, maintenant=maintenant)
@@ -229,23 +252,21 @@ def disponibilite_7_jours(
 
     resultat = []
     for jour in semaine.jours:
-        o, f = calendrier.bornes_du_jour(jour, ouverture, fermeture)
+        o, f = _bornes_du_jour(jour, ouverture, fermeture)
         du_jour = [(d, fin, p) for d, fin, p in bloquantes if d < f and fin > o]
         if du_jour and calendrier.union_couvre([(d, fin) for d, fin, _ in du_jour], o, f):
             raisons = list(dict.fromkeys(_raison(p) for _, _, p in du_jour))
             resultat.append(_jour(jour, False, " ; ".join(raisons)))
             continue
         creneaux = []
-        for heure in range(24):
-            debut = calendrier.rendre_conscient(datetime.combine(jour, time(heure)))
-            fin = debut + UNE_HEURE
+        for debut, fin in _heures_pleines(jour):
             if debut < o or fin > f or debut < maintenant:
                 continue
             if any(d < fin and e > debut for d, e in occupes):
                 continue
             if avec_normales and not any(d <= debut and fin <= e for d, e in normales):
                 continue
-            creneaux.append({"debut": f"{heure:02d}:00", "fin": _hhmm(fin)})
+            creneaux.append({"debut": _hhmm(debut), "fin": _hhmm(fin)})
         if creneaux:
             resultat.append(_jour(jour, True, None, creneaux))
         elif avec_normales and not any(d < f and e > o for d, e in normales):
@@ -287,6 +308,7 @@ def avec_indicateur_normales(queryset):
 
 def verifier_fenetre_recherche(debut: datetime, fin: datetime, *, admin: bool):
     """The window rules of a booking, plus the longest duration any type accepts."""
+    debut, fin = debut.astimezone(UTC), fin.astimezone(UTC)
     erreurs = regles.verifier_fenetre(debut, fin, admin=admin)
     if not erreurs.get("fin") and fin - debut > DUREE_MAXIMUM_ABSOLUE:
         erreurs.setdefault("fin", []).append(MSG_RECHERCHE_TROP_LONGUE)
@@ -301,6 +323,7 @@ def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = Fals
     Raises ``ValidationError`` for a window no booking could have. Two queries (the
     periods), then a lazy queryset the caller paginates; ``base`` keeps its ordering.
     """
+    debut, fin = debut.astimezone(UTC), fin.astimezone(UTC)  # durations in real time
     verifier_fenetre_recherche(debut, fin, admin=admin)
     base = Ressource.objects.all() if base is None else base
     candidates = (
@@ -338,18 +361,27 @@ def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = Fals
 # --- Planning ----------------------------------------------------------------------------
 
 
+def _jours_plus_tard(moment: datetime, jours: int) -> datetime:
+    """``moment`` moved by whole days of the organisation's calendar (the same time on the
+    clock: 7 days across a daylight-saving change last 167 or 169 hours), in UTC."""
+    local = calendrier.local_naif(moment) + timedelta(days=jours)
+    return calendrier.rendre_conscient(local).astimezone(UTC)
+
+
 def fenetre_planning(du: datetime | None, au: datetime | None) -> tuple[datetime, datetime]:
     """``du``/``au`` with their defaults: today's start and 7 days later (either one given
-    moves the other by 7 days). At most 31 days, ``au`` after ``du``."""
+    moves the other by 7 days). At most 31 days, ``au`` after ``du`` (compared as instants);
+    days are calendar days in the organisation's zone."""
     if du is None and au is None:
         du = calendrier.debut_du_jour(timezone.localdate())
     if au is None:
-        au = du + timedelta(days=PLANNING_JOURS_DEFAUT)
+        au = _jours_plus_tard(du, PLANNING_JOURS_DEFAUT)
     elif du is None:
-        du = au - timedelta(days=PLANNING_JOURS_DEFAUT)
+        du = _jours_plus_tard(au, -PLANNING_JOURS_DEFAUT)
+    du, au = du.astimezone(UTC), au.astimezone(UTC)
     if au <= du:
         raise ValidationError({"au": ["au doit être postérieur à du."]})
-    if au - du > timedelta(days=PLANNING_JOURS_MAX):
+    if au > _jours_plus_tard(du, PLANNING_JOURS_MAX):
         raise ValidationError(
             {"au": [f"La fenêtre du planning dure au plus {PLANNING_JOURS_MAX} jours."]}
         )

@@ -99,10 +99,16 @@ class JourDisponibiliteSerializer(serializers.Serializer):
         "entièrement couvertes par des indisponibilités (leurs raisons), aucune période de "
         "disponibilité normale ce jour, ou aucun créneau d'une heure libre.",
     )
-    creneaux_disponibles = CreneauSerializer(
+    creneaux_disponibles = serializers.IntegerField(
+        min_value=0,
+        help_text="Nombre de créneaux d'une heure libres ce jour (la longueur de `creneaux`) : "
+        "heures pleines (début à l'heure, 1 heure) dans les horaires d'ouverture, non "
+        "encore commencées, qu'aucune réservation bloquante ni indisponibilité ne touche.",
+    )
+    creneaux = CreneauSerializer(
         many=True,
-        help_text="Heures pleines libres (début à l'heure, 1 heure) dans les horaires "
-        "d'ouverture, non encore commencées.",
+        help_text="Ces créneaux libres, dans l'ordre, en heure locale de l'organisation "
+        "(liste vide si aucun).",
     )
 
 

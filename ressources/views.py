@@ -18,6 +18,7 @@ from accounts.permissions import IsAdmin, manager_admin_ou
 from resa_project.pagination import ItemsMetaPagination
 from resa_project.parametres import tri_applique
 from resa_project.schema import OK, erreurs
+from sites.permissions import exiger_site, sur_ses_sites
 
 from . import selectors, services
 from .filters import RechercheFilterSet, RessourceFilterSet
@@ -28,6 +29,10 @@ from .serializers import (
     FenetreSerializer,
     IntervallePlanningSerializer,
     RessourceSerializer,
+)
+
+GereSesRessources = sur_ses_sites(
+    lambda ressource: ressource.site_id, autorisation=Autorisation.GERER_RESSOURCES
 )
 
 EXEMPLE_DETAIL = {
@@ -73,7 +78,8 @@ EXEMPLE_DETAIL = {
             "date": "2030-03-12",
             "est_disponible": True,
             "raison_indisponibilite": None,
-            "creneaux_disponibles": [
+            "creneaux_disponibles": 2,
+            "creneaux": [
                 {"debut": "11:00", "fin": "12:00"},
                 {"debut": "12:00", "fin": "13:00"},
             ],
@@ -82,7 +88,8 @@ EXEMPLE_DETAIL = {
             "date": "2030-03-13",
             "est_disponible": False,
             "raison_indisponibilite": "Maintenance annuelle",
-            "creneaux_disponibles": [],
+            "creneaux_disponibles": 0,
+            "creneaux": [],
         },
     ],
 }
@@ -166,7 +173,11 @@ class RessourceViewSet(viewsets.ModelViewSet):
         if self.action in ("create", "destroy"):
             return [IsAuthenticated(), IsAdmin()]
         if self.action in ("update", "partial_update"):
-            return [IsAuthenticated(), manager_admin_ou(Autorisation.GERER_RESSOURCES)()]
+            return [
+                IsAuthenticated(),
+                manager_admin_ou(Autorisation.GERER_RESSOURCES)(),
+                GereSesRessources(),
+            ]
         return [IsAuthenticated()]
 
     def filter_queryset(self, queryset):
@@ -191,6 +202,12 @@ class RessourceViewSet(viewsets.ModelViewSet):
         return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
+        if "site" in serializer.validated_data:
+            exiger_site(
+                self.request.user,
+                serializer.validated_data["site"].pk,
+                autorisation=Autorisation.GERER_RESSOURCES,
+            )
         serializer.instance = services.modifier_ressource(
             serializer.instance, **serializer.validated_data
         )

@@ -10,7 +10,8 @@ MSG_MANAGER_ROLE = "Le manager d'un département doit avoir le rôle manager ou 
 
 class Site(models.Model):
     nom = models.CharField("nom", max_length=200, validators=[MinLengthValidator(3)])
-    adresse = models.CharField("adresse", max_length=500, blank=True, default="")
+    # Required (API.md B+): a site without an address is of no use, in the API or the admin.
+    adresse = models.CharField("adresse", max_length=500)
     horaires_ouverture = models.TimeField("heure d'ouverture")
     horaires_fermeture = models.TimeField("heure de fermeture")
 

@@ -12,7 +12,8 @@ FORMAT_HEURE = "%H:%M:%S"
 
 
 class SiteSerializer(ModeleValideSerializer):
-    """A site (building, campus) and its opening hours."""
+    """A site (building, campus) and its opening hours. ``adresse`` and both hours are
+    required on creation (the model's fields; nothing is defaulted); PUT is partial."""
 
     horaires_ouverture = serializers.TimeField(format=FORMAT_HEURE, help_text="HH:MM:SS")
     horaires_fermeture = serializers.TimeField(
@@ -22,6 +23,7 @@ class SiteSerializer(ModeleValideSerializer):
     class Meta:
         model = Site
         fields = ["id", "nom", "adresse", "horaires_ouverture", "horaires_fermeture"]
+        extra_kwargs = {"adresse": {"help_text": "Adresse postale, non vide."}}
 
 
 class DepartmentSerializer(ModeleValideSerializer):

@@ -3,6 +3,7 @@ admins, deleted by admins (409 while something still refers to the object)."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -11,6 +12,7 @@ from resa_project.pagination import PlainListPagination
 from resa_project.schema import OK, erreurs
 
 from .models import Department, Site
+from .permissions import MSG_MANAGER_PAR_ADMIN, GereLeDepartement, GereLeSite, exiger_site
 from .serializers import DepartmentSerializer, SiteSerializer
 
 
@@ -77,17 +79,48 @@ def _schema(objet, serializer, *, creer, references):
 )
 @extend_schema(tags=["sites"])
 class SiteViewSet(_ReferentielViewSet):
+    """Managers update their own sites only."""
+
     queryset = Site.objects.all()
     serializer_class = SiteSerializer
-    permissions_par_action = {**_ReferentielViewSet.permissions_par_action}
+    permissions_par_action = {
+        **_ReferentielViewSet.permissions_par_action,
+        "update": [IsManagerOrAdmin, GereLeSite],
+        "partial_update": [IsManagerOrAdmin, GereLeSite],
+    }
 
 
 @_schema("département", DepartmentSerializer, creer="manager, admin", references="des utilisateurs")
 @extend_schema(tags=["departments"])
 class DepartmentViewSet(_ReferentielViewSet):
+    """Managers create departments on their sites (which they then manage) and update the
+    departments they manage; choosing a department's manager is for admins."""
+
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
     permissions_par_action = {
         **_ReferentielViewSet.permissions_par_action,
         "create": [IsManagerOrAdmin],
+        "update": [IsManagerOrAdmin, GereLeDepartement],
+        "partial_update": [IsManagerOrAdmin, GereLeDepartement],
     }
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        if not user.est_admin:
+            self._verifier_portee(serializer.validated_data, managers_permis=(None, user))
+            serializer.validated_data["manager"] = user
+        serializer.save()
+
+    def perform_update(self, serializer):
+        if not self.request.user.est_admin:
+            self._verifier_portee(
+                serializer.validated_data, managers_permis=(serializer.instance.manager,)
+            )
+        serializer.save()
+
+    def _verifier_portee(self, donnees, *, managers_permis):
+        if "manager" in donnees and donnees["manager"] not in managers_permis:
+            raise PermissionDenied(MSG_MANAGER_PAR_ADMIN)
+        if "site" in donnees:
+            exiger_site(self.request.user, donnees["site"].pk)

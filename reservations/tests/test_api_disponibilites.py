@@ -17,7 +17,7 @@ from reservations.models import (
     StatutReservation,
     TypeDisponibilite,
 )
-from reservations.services import MSG_ANNULEE_PAR_INDISPONIBILITE
+from reservations.services import MSG_ANNULEE_PAR_INDISPONIBILITE, MSG_PERIODE_OCCUPEE
 from reservations.tests.factories import (
     ReservationFactory,
     ResourceAvailabilityFactory,
@@ -45,8 +45,9 @@ def iso(moment):
 
 
 @pytest.fixture
-def salle(db):
-    return RessourceFactory()
+def salle(site_du_manager):
+    """A room on a site of the ``manager`` fixture."""
+    return RessourceFactory(site=site_du_manager)
 
 
 @pytest.fixture
@@ -215,7 +216,7 @@ def test_a_local_time_that_the_clock_change_repeats_needs_an_offset(client_manag
 
 
 def test_a_holder_of_gerer_ressources_may_manage_periods(salle):
-    client = client_pour(UserFactory(autorisations=["gerer_ressources"]))
+    client = client_pour(UserFactory(autorisations=["gerer_ressources"], site_principal=salle.site))
     reponse = client.post("/disponibilites/", corps(salle), format="json")
     assert reponse.status_code == 201
     pk = reponse.json()["id"]
@@ -477,4 +478,46 @@ def test_a_409_names_the_rule_in_french(client_manager, salle):
     ReservationFactory(ressource=salle, debut=demain_a(10), fin=demain_a(11))
     reponse = client_manager.post("/disponibilites/", corps(salle), format="json")
     assert reponse.json()["detail"] != regles.MSG_CONFLIT
-    assert reponse.json()["detail"].startswith("Des réservations occupent cette période")
+    assert reponse.json()["detail"] == MSG_PERIODE_OCCUPEE
+
+
+def test_a_manager_may_not_manage_the_periods_of_another_site(client_manager, salle):
+    ailleurs = RessourceFactory()
+    periode = ResourceAvailabilityFactory(ressource=ailleurs, debut=demain_a(12), fin=demain_a(14))
+    reservation = ReservationFactory(ressource=ailleurs, debut=demain_a(9), fin=demain_a(10))
+
+    creation = client_manager.post(
+        "/disponibilites/?annuler_conflits=true", corps(ailleurs), format="json"
+    )
+    assert creation.status_code == 403
+    assert creation.json()["code"] == "permission_refusee"
+    for reponse in (
+        client_manager.patch(f"/disponibilites/{periode.pk}", {"raison_indisponibilite": "x"}),
+        client_manager.delete(f"/disponibilites/{periode.pk}"),
+        # Moving one of their own periods onto another site's ressource is stepping out too.
+        client_manager.post(
+            "/disponibilites/", corps(salle, ressource_id=ailleurs.pk), format="json"
+        ),
+    ):
+        assert reponse.status_code == 403
+    reservation.refresh_from_db()
+    assert reservation.statut == StatutReservation.CONFIRME
+    assert ResourceAvailability.objects.filter(ressource=ailleurs).count() == 1
+    periode.refresh_from_db()
+    assert periode.raison_indisponibilite == "Maintenance programmée"
+
+
+def test_a_manager_may_not_move_their_period_to_another_site(client_manager, periode):
+    ailleurs = RessourceFactory()
+    reponse = client_manager.patch(
+        f"/disponibilites/{periode.pk}", {"ressource_id": ailleurs.pk}, format="json"
+    )
+    assert reponse.status_code == 403
+    periode.refresh_from_db()
+    assert periode.ressource_id != ailleurs.pk
+
+
+def test_gerer_ressources_covers_the_holders_main_site_only(salle):
+    client = client_pour(UserFactory(autorisations=["gerer_ressources"]))
+    assert client.post("/disponibilites/", corps(salle), format="json").status_code == 403
+    assert not ResourceAvailability.objects.exists()

@@ -47,8 +47,9 @@ def iso(moment):
 
 
 @pytest.fixture
-def salle(db):
-    return RessourceFactory(capacite_maximum=8)
+def salle(site_du_manager):
+    """A room on a site of the ``manager`` fixture."""
+    return RessourceFactory(capacite_maximum=8, site=site_du_manager)
 
 
 @pytest.fixture
@@ -302,13 +303,14 @@ def reservations_de_tous(salle, employe, manager, equipe):
     """One reservation per visibility case, keyed by what makes it visible."""
     collegue = UserFactory(department=equipe)
     etranger = UserFactory()
-    porteur = UserFactory(autorisations=["confirmer_reservations"])
+    porteur = UserFactory(autorisations=["confirmer_reservations"], site_principal=salle.site)
+    ailleurs = RessourceFactory()
     creneaux = iter(range(8, 20))
 
-    def resa(**champs):
+    def resa(ressource=salle, **champs):
         heure = next(creneaux)
         return ReservationFactory(
-            ressource=salle, debut=demain_a(heure), fin=demain_a(heure, 30), **champs
+            ressource=ressource, debut=demain_a(heure), fin=demain_a(heure, 30), **champs
         )
 
     return {
@@ -321,6 +323,12 @@ def reservations_de_tous(salle, employe, manager, equipe):
         "annulee_equipe": resa(user=collegue, statut=StatutReservation.ANNULE),
         "autres": resa(user=etranger),
         "du_porteur": resa(user=porteur),
+        "en_attente_ailleurs": resa(
+            ressource=ailleurs, user=etranger, statut=StatutReservation.EN_COURS
+        ),
+        "equipe_en_attente_ailleurs": resa(
+            ressource=ailleurs, user=collegue, statut=StatutReservation.EN_COURS
+        ),
     }
 
 
@@ -338,7 +346,14 @@ def test_a_manager_also_sees_their_departments_and_every_pending_reservation(
     client_manager, reservations_de_tous
 ):
     r = reservations_de_tous
-    attendu = {"du_manager", "equipe", "annulee_equipe", "en_attente", "siennes"}
+    attendu = {
+        "du_manager",
+        "equipe",
+        "annulee_equipe",
+        "en_attente",
+        "siennes",
+        "equipe_en_attente_ailleurs",
+    }
     assert ids(client_manager.get("/reservations/")) == {r[k].pk for k in attendu}
 
 
@@ -350,7 +365,7 @@ def test_a_holder_of_confirmer_reservations_also_sees_the_approval_queue(reserva
 
 def test_a_manager_of_no_department_sees_no_one_elses_confirmed_reservation(reservations_de_tous):
     r = reservations_de_tous
-    assert ids(client_pour(ManagerFactory()).get("/reservations/")) == {r["en_attente"].pk}
+    assert ids(client_pour(ManagerFactory()).get("/reservations/")) == set()
 
 
 def test_an_admin_sees_everything(client_admin, reservations_de_tous):
@@ -594,7 +609,7 @@ def test_a_closed_reservation_cannot_be_modified(client_admin, sa_reservation):
 
 
 def test_someone_who_sees_but_does_not_hold_a_reservation_may_not_modify_it(salle):
-    porteur = UserFactory(autorisations=["confirmer_reservations"])
+    porteur = UserFactory(autorisations=["confirmer_reservations"], site_principal=salle.site)
     attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_COURS)
     client = client_pour(porteur)
     assert client.get(f"/reservations/{attente.pk}").status_code == 200
@@ -781,3 +796,31 @@ def test_the_openapi_document_describes_reservations_and_disponibilites(api_clie
     assert periodes["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/DisponibiliteEnregistree"
     )
+
+
+def test_the_approval_queue_stops_at_the_managers_sites_and_departments(
+    client_manager, equipe, salle
+):
+    ailleurs = RessourceFactory()
+    etrangere = ReservationFactory(ressource=ailleurs, statut=StatutReservation.EN_COURS)
+    de_l_equipe = ReservationFactory(
+        ressource=ailleurs,
+        user=UserFactory(department=equipe),
+        statut=StatutReservation.EN_COURS,
+        debut=demain_a(14),
+        fin=demain_a(15),
+    )
+    assert client_manager.post(f"/reservations/{etrangere.pk}/confirmer").status_code == 404
+    assert client_manager.post(f"/reservations/{de_l_equipe.pk}/confirmer").status_code == 200
+    etrangere.refresh_from_db()
+    assert etrangere.statut == StatutReservation.EN_COURS
+
+
+def test_confirmer_reservations_covers_the_holders_main_site_only(salle):
+    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_COURS)
+    porteur = UserFactory(autorisations=["confirmer_reservations"])  # another main site
+    client = client_pour(porteur)
+    assert client.get(f"/reservations/{attente.pk}").status_code == 404
+    assert client.post(f"/reservations/{attente.pk}/confirmer").status_code == 404
+    attente.refresh_from_db()
+    assert attente.statut == StatutReservation.EN_COURS

@@ -14,14 +14,21 @@ from itertools import combinations
 import pytest
 from django.conf import settings
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import AuthToken
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import ManagerFactory, UserFactory
 from conftest import client_pour
-from reservations import regles
-from reservations.models import STATUTS_BLOQUANTS, Reservation
+from resa_project.erreurs import ConflitEtat
+from reservations import regles, services
+from reservations.models import (
+    STATUTS_BLOQUANTS,
+    Reservation,
+    ResourceAvailability,
+    StatutReservation,
+    TypeDisponibilite,
+)
 from reservations.tests.factories import ReservationFactory, demain_a
 from ressources.models import Ressource
 from ressources.tests.factories import RessourceFactory
@@ -240,6 +247,7 @@ def test_a_constraint_violation_becomes_the_usual_409_with_the_conflicts(monkeyp
     assert reponse.status_code == 409
     assert reponse.json() == {
         "detail": regles.MSG_CONFLIT,
+        "code": "conflit_reservation",
         "conflits": [
             {
                 "type": "reservation",
@@ -266,7 +274,7 @@ def test_a_constraint_violation_on_a_move_is_a_409_even_when_nothing_is_found_ag
         format="json",
     )
     assert reponse.status_code == 409
-    assert reponse.json() == {"detail": regles.MSG_CONFLIT}
+    assert reponse.json() == {"detail": regles.MSG_CONFLIT, "code": "conflit_reservation"}
     deplacee.refresh_from_db()
     assert deplacee.debut == demain_a(14)
 
@@ -274,9 +282,8 @@ def test_a_constraint_violation_on_a_move_is_a_409_even_when_nothing_is_found_ag
 @sur_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_booking_locks_the_ressource_row_but_not_its_site():
-    from django.db import DatabaseError, connections
+    from django.db import DatabaseError
 
-    from reservations import services
     from sites.models import Site
 
     salle = RessourceFactory()
@@ -346,3 +353,126 @@ def test_moves_crossing_between_two_ressources_neither_deadlock_nor_overlap(live
     assert all(s in (200, 201, 409) for s in statuts), resultats
     assert statuts.count(409) == len(requetes) - 2
     assert chevauchements(r1) == [] and chevauchements(r2) == []
+
+
+def _attendre_une_attente_de_verrou(secondes=5):
+    """True once another session of this test database waits for a lock (PostgreSQL)."""
+    limite = time.monotonic() + secondes
+    with connection.cursor() as curseur:
+        while time.monotonic() < limite:
+            curseur.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if curseur.fetchone()[0]:
+                return True
+            time.sleep(0.01)
+    return False
+
+
+def _dans_un_fil(action, *, tenu=None, relacher=None):
+    """Run ``action`` in one transaction of a thread of its own (its own connection).
+
+    With ``tenu``: set it once ``action`` has run, and keep the transaction (and its locks)
+    open until ``relacher``. Returns the thread and ``{"valeur": ...}`` or ``{"erreur": ...}``.
+    """
+    resultat = {}
+
+    def executer():
+        try:
+            with transaction.atomic():
+                resultat["valeur"] = action()
+                if tenu is not None:
+                    tenu.set()
+                    relacher.wait(timeout=5)
+        except Exception as exc:
+            resultat["erreur"] = exc
+        finally:
+            if tenu is not None:
+                tenu.set()
+            connections.close_all()
+
+    fil = threading.Thread(target=executer)
+    fil.start()
+    return fil, resultat
+
+
+def _maintenance_sur(reservation):
+    return ResourceAvailability(
+        ressource=reservation.ressource,
+        type_disponibilite=TypeDisponibilite.MAINTENANCE,
+        debut=demain_a(9),
+        fin=demain_a(12),
+        raison_indisponibilite="Peinture",
+    )
+
+
+@sur_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_period_waits_for_a_no_show_committed_meanwhile_and_leaves_it_alone():
+    absente = ReservationFactory(debut=demain_a(10), fin=demain_a(11), note="Projecteur")
+    autre = ReservationFactory(ressource=absente.ressource, debut=demain_a(9), fin=demain_a(10))
+    manager = ManagerFactory()
+    tenu, relacher = threading.Event(), threading.Event()
+
+    non_present, marquage = _dans_un_fil(
+        lambda: services.marquer_non_present(absente, par=manager, maintenant=absente.debut),
+        tenu=tenu,
+        relacher=relacher,
+    )
+    assert tenu.wait(timeout=5)
+    periode, enregistrement = _dans_un_fil(
+        lambda: services.enregistrer_disponibilite(
+            _maintenance_sur(absente), par=manager, annuler_conflits=True
+        )
+    )
+    try:
+        assert _attendre_une_attente_de_verrou(), "the period should wait for the row lock"
+    finally:
+        relacher.set()
+        non_present.join(timeout=10)
+        periode.join(timeout=10)
+
+    assert "erreur" not in marquage and "erreur" not in enregistrement, (marquage, enregistrement)
+    _, annulees = enregistrement["valeur"]
+    assert annulees == [autre.pk]
+    absente.refresh_from_db()
+    assert absente.statut == StatutReservation.NON_PRESENT
+    assert absente.note == "Projecteur"
+    assert Reservation.objects.get(pk=autre.pk).statut == StatutReservation.ANNULE
+
+
+@sur_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_no_show_waits_for_a_period_that_cancelled_the_reservation_and_is_refused():
+    reservation = ReservationFactory(debut=demain_a(10), fin=demain_a(11))
+    manager = ManagerFactory()
+    tenu, relacher = threading.Event(), threading.Event()
+
+    periode, enregistrement = _dans_un_fil(
+        lambda: services.enregistrer_disponibilite(
+            _maintenance_sur(reservation), par=manager, annuler_conflits=True
+        ),
+        tenu=tenu,
+        relacher=relacher,
+    )
+    assert tenu.wait(timeout=5)
+    non_present, marquage = _dans_un_fil(
+        lambda: services.marquer_non_present(
+            reservation, par=manager, maintenant=reservation.debut
+        )
+    )
+    try:
+        assert _attendre_une_attente_de_verrou(), "the no-show should wait for the row lock"
+    finally:
+        relacher.set()
+        periode.join(timeout=10)
+        non_present.join(timeout=10)
+
+    assert "erreur" not in enregistrement, enregistrement
+    assert enregistrement["valeur"][1] == [reservation.pk]
+    assert isinstance(marquage.get("erreur"), ConflitEtat), marquage
+    assert marquage["erreur"].detail == services.MSG_NON_PRESENT_ETAT
+    reservation.refresh_from_db()
+    assert reservation.statut == StatutReservation.ANNULE
+    assert reservation.note == services.MSG_ANNULEE_PAR_INDISPONIBILITE.format(raison="Peinture")

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def site():
-    return SiteFactory()
+def site(site_du_manager):
+    """A site of the ``manager`` fixture."""
+    return site_du_manager
 
 
 @pytest.fixture
@@ -71,7 +72,9 @@ def test_permission_matrix(clients, ressource, site, methode, chemin, attendus, 
 
 @pytest.mark.parametrize("methode", ["put", "patch"])
 def test_an_employee_with_gerer_ressources_may_update(ressource, methode):
-    gestionnaire = UserFactory(autorisations=[Autorisation.GERER_RESSOURCES])
+    gestionnaire = UserFactory(
+        autorisations=[Autorisation.GERER_RESSOURCES], site_principal=ressource.site
+    )
 
     reponse = getattr(client_pour(gestionnaire), methode)(
         f"/ressources/{ressource.pk}", {"etat": "en_maintenance"}, format="json"
@@ -607,11 +610,26 @@ def test_detail_has_the_ressource_its_statistics_next_reservations_and_week(
     demain = semaine[1]
     assert demain["est_disponible"] is True
     assert demain["raison_indisponibilite"] is None
-    assert [c["debut"] for c in demain["creneaux_disponibles"]] == [
+    assert [c["debut"] for c in demain["creneaux"]] == [
         "07:00", "08:00", "09:00", "12:00", "13:00", "14:00", "15:00", "16:00", "17:00",
         "18:00", "19:00",
     ]  # fmt: skip
-    assert demain["creneaux_disponibles"][-1] == {"debut": "19:00", "fin": "20:00"}
+    assert demain["creneaux"][-1] == {"debut": "19:00", "fin": "20:00"}
+
+
+def test_detail_counts_the_free_slots_as_an_integer_beside_their_list(client_employe, ressource):
+    ReservationFactory(ressource=ressource, debut=demain_a(10), fin=demain_a(12))
+    ResourceAvailabilityFactory(
+        ressource=ressource, debut=demain_a(0, jours=3), fin=demain_a(23, jours=3)
+    )
+
+    semaine = client_employe.get(f"/ressources/{ressource.pk}").json()["disponibilite_7_jours"]
+
+    for jour in semaine:
+        assert type(jour["creneaux_disponibles"]) is int
+        assert jour["creneaux_disponibles"] == len(jour["creneaux"])
+    assert semaine[1]["creneaux_disponibles"] == 11  # 07:00-20:00 less 10:00-12:00
+    assert (semaine[3]["creneaux_disponibles"], semaine[3]["creneaux"]) == (0, [])
 
 
 def test_detail_of_a_ressource_in_maintenance(client_employe, ressource):
@@ -638,7 +656,7 @@ def test_detail_of_a_day_blocked_by_a_daily_maintenance(client_employe, ressourc
 
     assert [j["est_disponible"] for j in semaine[1:]] == [True, False, False, True, True, True]
     assert semaine[2]["raison_indisponibilite"] == "Déménagement"
-    assert semaine[3]["creneaux_disponibles"] == []
+    assert (semaine[3]["creneaux_disponibles"], semaine[3]["creneaux"]) == (0, [])
 
 
 @pytest.mark.parametrize("nombre", [1, 50])
@@ -670,3 +688,30 @@ def test_detail_query_count_does_not_grow(
     assert reponse.status_code == 200
     assert reponse.json()["statistiques"]["total_reservations"] == 2 * nombre
     assert len(reponse.json()["prochaines_reservations"]) == min(nombre, 5)
+
+
+def test_a_manager_may_not_update_a_ressource_of_another_site(client_manager, ressource):
+    ailleurs = RessourceFactory(nom="Salle Mars")
+
+    reponse = client_manager.patch(f"/ressources/{ailleurs.pk}", {"etat": "hors_service"})
+    assert reponse.status_code == 403
+    assert reponse.json()["code"] == "permission_refusee"
+    # Nor move one of their own ressources to a site that is not theirs.
+    reponse = client_manager.patch(
+        f"/ressources/{ressource.pk}", {"site_id": ailleurs.site_id}, format="json"
+    )
+    assert reponse.status_code == 403
+    ailleurs.refresh_from_db()
+    ressource.refresh_from_db()
+    assert ailleurs.etat == Etat.ACTIVE
+    assert ressource.site_id != ailleurs.site_id
+
+
+def test_gerer_ressources_covers_the_holders_main_site_only(ressource):
+    gestionnaire = UserFactory(autorisations=[Autorisation.GERER_RESSOURCES])
+    reponse = client_pour(gestionnaire).patch(
+        f"/ressources/{ressource.pk}", {"etat": "en_maintenance"}, format="json"
+    )
+    assert reponse.status_code == 403
+    ressource.refresh_from_db()
+    assert ressource.etat == Etat.ACTIVE

@@ -1,10 +1,11 @@
 """Read-side queries: statistics against hand-computed numbers, the week ahead, and the free
 search checked against the booking rules themselves."""
 
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from reservations import regles
 from reservations.models import Recurrence, StatutReservation, TypeDisponibilite
@@ -142,15 +143,15 @@ def test_week_starts_today_and_lists_every_open_hour_of_a_free_ressource():
     for jour in jours:
         assert jour["est_disponible"] is True
         assert jour["raison_indisponibilite"] is None
-        assert _heures(jour["creneaux_disponibles"]) == TOUTE_LA_JOURNEE
-    assert jours[0]["creneaux_disponibles"][0] == {"debut": "07:00", "fin": "08:00"}
+        assert _heures(jour["creneaux"]) == TOUTE_LA_JOURNEE
+    assert jours[0]["creneaux"][0] == {"debut": "07:00", "fin": "08:00"}
 
 
 def test_slots_already_begun_are_not_offered():
     jours = _semaine(RessourceFactory(), maintenant=demain_a(10, 15))
 
-    assert _heures(jours[0]["creneaux_disponibles"]) == [f"{h:02d}:00" for h in range(11, 20)]
-    assert _heures(jours[1]["creneaux_disponibles"]) == TOUTE_LA_JOURNEE
+    assert _heures(jours[0]["creneaux"]) == [f"{h:02d}:00" for h in range(11, 20)]
+    assert _heures(jours[1]["creneaux"]) == TOUTE_LA_JOURNEE
 
 
 @pytest.mark.parametrize(
@@ -164,7 +165,7 @@ def test_a_ressource_that_is_not_active_is_unavailable_every_day(etat, raison):
     jours = _semaine(RessourceFactory(etat=etat))
 
     assert {(j["est_disponible"], j["raison_indisponibilite"]) for j in jours} == {(False, raison)}
-    assert all(j["creneaux_disponibles"] == [] for j in jours)
+    assert all(j["creneaux_disponibles"] == 0 and j["creneaux"] == [] for j in jours)
 
 
 def test_slots_touching_a_reservation_or_a_maintenance_are_left_out():
@@ -175,10 +176,10 @@ def test_slots_touching_a_reservation_or_a_maintenance_are_left_out():
 
     jours = _semaine(ressource)
 
-    assert _heures(jours[0]["creneaux_disponibles"]) == [
+    assert _heures(jours[0]["creneaux"]) == [
         "07:00", "08:00", "09:00", "12:00", "13:00", "14:00", "17:00", "18:00", "19:00",
     ]  # fmt: skip
-    assert _heures(jours[1]["creneaux_disponibles"]) == TOUTE_LA_JOURNEE
+    assert _heures(jours[1]["creneaux"]) == TOUTE_LA_JOURNEE
 
 
 def test_a_day_covered_by_a_recurring_maintenance_is_unavailable_with_its_reason():
@@ -197,7 +198,8 @@ def test_a_day_covered_by_a_recurring_maintenance_is_unavailable_with_its_reason
         "date": demain_a(0, jours=2).date(),
         "est_disponible": False,
         "raison_indisponibilite": "Inventaire hebdomadaire",
-        "creneaux_disponibles": [],
+        "creneaux_disponibles": 0,
+        "creneaux": [],
     }
     assert [j["est_disponible"] for j in jours] == [True, False, True, True, True, True, True]
 
@@ -224,8 +226,8 @@ def test_a_day_covered_by_several_blocking_periods_lists_their_reasons():
 
     assert jours[0]["raison_indisponibilite"] == "Travaux ; Événement spécial"
     assert jours[1]["est_disponible"] is True
-    assert _heures(jours[1]["creneaux_disponibles"]) == [f"{h:02d}:00" for h in range(14, 20)]
-    assert _heures(jours[3]["creneaux_disponibles"]) == TOUTE_LA_JOURNEE
+    assert _heures(jours[1]["creneaux"]) == [f"{h:02d}:00" for h in range(14, 20)]
+    assert _heures(jours[3]["creneaux"]) == TOUTE_LA_JOURNEE
 
 
 def test_a_day_without_a_free_hour_is_unavailable():
@@ -260,7 +262,7 @@ def test_with_normal_periods_only_hours_inside_them_are_offered():
 
     jours = _semaine(ressource)
 
-    assert _heures(jours[0]["creneaux_disponibles"]) == ["08:00", "09:00", "10:00"]
+    assert _heures(jours[0]["creneaux"]) == ["08:00", "09:00", "10:00"]
     assert jours[1]["est_disponible"] is False
     assert jours[1]["raison_indisponibilite"] == selectors.RAISON_HORS_FENETRES
 
@@ -268,7 +270,61 @@ def test_with_normal_periods_only_hours_inside_them_are_offered():
 def test_own_opening_hours_of_a_room_bound_its_slots():
     salle = RessourceFactory(horaires_ouverture=time(9, 15), horaires_fermeture=time(12, 45))
 
-    assert _heures(_semaine(salle)[0]["creneaux_disponibles"]) == ["10:00", "11:00"]
+    assert _heures(_semaine(salle)[0]["creneaux"]) == ["10:00", "11:00"]
+
+
+def _nuit_et_jour(type_ressource=TypeRessource.VEHICULE):
+    site = SiteFactory(horaires_ouverture=time(0), horaires_fermeture=time(23, 59))
+    return RessourceFactory(site=site, type_ressource=type_ressource)
+
+
+def _paris(annee, mois, jour, heure=0, minute=0):
+    return timezone.make_aware(datetime(annee, mois, jour, heure, minute))
+
+
+def test_slots_of_the_spring_change_day_are_real_hours_without_the_skipped_one():
+    jour = _semaine(_nuit_et_jour(), maintenant=_paris(2027, 3, 28))[0]
+
+    # 23 hours long: 00:00, 01:00 (until 03:00 on the clock), then 03:00 .. 22:00.
+    assert jour["creneaux"][:3] == [
+        {"debut": "00:00", "fin": "01:00"},
+        {"debut": "01:00", "fin": "03:00"},
+        {"debut": "03:00", "fin": "04:00"},
+    ]
+    assert _heures(jour["creneaux"]) == ["00:00", "01:00"] + [f"{h:02d}:00" for h in range(3, 23)]
+    assert jour["creneaux_disponibles"] == 22
+
+
+def test_slots_of_the_autumn_change_day_offer_the_repeated_hour_twice():
+    ressource = _nuit_et_jour()
+    # 02:00-03:00 in summer time (00:00-01:00 UTC) is booked; the second 02:00 stays free.
+    premier_2h = datetime(2027, 10, 31, 0, tzinfo=UTC)
+    _reservation(ressource, premier_2h, premier_2h + HEURE)
+
+    jour = _semaine(ressource, maintenant=_paris(2027, 10, 31))[0]
+
+    assert jour["creneaux"][:4] == [
+        {"debut": "00:00", "fin": "01:00"},
+        {"debut": "01:00", "fin": "02:00"},
+        {"debut": "02:00", "fin": "03:00"},
+        {"debut": "03:00", "fin": "04:00"},
+    ]
+    # 25 hours long, one booked, the last one (23:00-24:00) past closing time.
+    assert jour["creneaux_disponibles"] == 23
+
+
+def test_occupation_of_a_daylight_saving_week_counts_real_open_hours():
+    ressource = _nuit_et_jour()
+    # The whole spring change day, 00:00-23:45 on the clock: 22 h 45 of real time.
+    _reservation(ressource, _paris(2027, 3, 28), _paris(2027, 3, 28, 23, 45))
+
+    taux = selectors.statistiques_ressource(ressource, maintenant=_paris(2027, 3, 28))[
+        "taux_occupation_7_jours"
+    ]
+
+    # Open 00:00-23:59 every day: 22 h 59 on the change day, 23 h 59 on the six others.
+    ouvert = (22 * 60 + 59) + 6 * (23 * 60 + 59)
+    assert taux == round((22 * 60 + 45) / ouvert * 100, 2)
 
 
 # --- free search --------------------------------------------------------------------------

@@ -12,13 +12,15 @@ DEPARTMENT = {"id", "nom", "site_id", "manager_id", "budgetAnnuel"}
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(nom="Informatique", budget_annuel=Decimal("12000.50"))
+def department(manager):
+    """A department run by the ``manager`` fixture."""
+    return DepartmentFactory(nom="Informatique", budget_annuel=Decimal("12000.50"), manager=manager)
 
 
 @pytest.fixture
-def nouveau():
-    return {"nom": "Ressources humaines", "site_id": SiteFactory().pk}
+def nouveau(department):
+    """A department to create on the site of ``department`` (one of the manager's sites)."""
+    return {"nom": "Ressources humaines", "site_id": department.site_id}
 
 
 @pytest.mark.parametrize(
@@ -71,7 +73,7 @@ def test_list_is_a_plain_array_with_budget_annuel_as_a_number(client_employe, de
             "id": department.pk,
             "nom": "Informatique",
             "site_id": department.site_id,
-            "manager_id": None,
+            "manager_id": department.manager_id,
             "budgetAnnuel": 12000.5,
         }
     ]
@@ -115,11 +117,11 @@ def test_list_and_detail_query_counts_do_not_grow_with_rows(
 
 
 @pytest.mark.parametrize("role_manager", [ManagerFactory, AdminFactory])
-def test_manager_creates_a_department_led_by_a_manager_or_an_admin(
-    client_manager, nouveau, role_manager
+def test_admin_creates_a_department_led_by_a_manager_or_an_admin(
+    client_admin, nouveau, role_manager
 ):
     chef = role_manager()
-    response = client_manager.post(
+    response = client_admin.post(
         "/departments/",
         {**nouveau, "manager_id": chef.pk, "budgetAnnuel": "50000.00"},
         format="json",
@@ -188,7 +190,7 @@ def test_create_refuses_each_invalid_field(client_admin, nouveau, changement, ch
     response = client_admin.post("/departments/", {**nouveau, **changement}, format="json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [champ]
-    assert not Department.objects.exists()
+    assert not Department.objects.filter(nom="Ressources humaines").exists()
 
 
 @pytest.mark.parametrize("champ", ["nom", "site_id"])
@@ -203,9 +205,9 @@ def test_create_requires_name_and_site(client_admin, nouveau, champ):
 
 
 @pytest.mark.parametrize("methode", ["put", "patch"])
-def test_put_and_patch_are_partial(client_manager, department, methode):
+def test_put_and_patch_are_partial(client_admin, department, methode):
     chef = ManagerFactory()
-    response = getattr(client_manager, methode)(
+    response = getattr(client_admin, methode)(
         f"/departments/{department.pk}", {"manager_id": chef.pk}, format="json"
     )
     assert response.status_code == 200
@@ -221,8 +223,9 @@ def test_update_refuses_an_employee_as_manager(client_admin, department):
     )
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["manager_id"]
+    manager = department.manager
     department.refresh_from_db()
-    assert department.manager is None
+    assert department.manager == manager
 
 
 def test_update_can_remove_the_manager_and_the_budget(client_admin):
@@ -267,3 +270,62 @@ def test_a_department_with_members_cannot_be_deleted(client_admin, department):
     assert response.status_code == 409
     assert "utilisateurs" in response.json()["detail"]
     assert Department.objects.filter(pk=department.pk).exists()
+
+
+# --- manager scope ----------------------------------------------------------------------
+
+
+def test_a_manager_may_not_take_over_another_department(client_manager, manager):
+    autre = DepartmentFactory(manager=ManagerFactory())
+    membre = UserFactory(department=autre)
+    for donnees in ({"manager_id": manager.pk}, {"nom": "Repris"}):
+        reponse = client_manager.patch(f"/departments/{autre.pk}", donnees, format="json")
+        assert reponse.status_code == 403
+        assert reponse.json()["code"] == "permission_refusee"
+    autre.refresh_from_db()
+    assert autre.manager != manager
+    # ... and so never sees its members or their bookings.
+    assert client_manager.get("/users/").json()["meta"]["total"] == 0
+    assert client_manager.get(f"/users/{membre.pk}").status_code == 404
+
+
+def test_a_manager_may_not_change_the_manager_of_their_own_department(client_manager, department):
+    for nouveau_chef in (ManagerFactory().pk, None):
+        reponse = client_manager.patch(
+            f"/departments/{department.pk}", {"manager_id": nouveau_chef}, format="json"
+        )
+        assert reponse.status_code == 403
+    department.refresh_from_db()
+    assert department.manager_id is not None
+
+
+def test_a_manager_renames_their_department_and_moves_it_within_their_sites(
+    client_manager, department, site_du_manager
+):
+    reponse = client_manager.patch(
+        f"/departments/{department.pk}",
+        {"nom": "Informatique générale", "site_id": site_du_manager.pk},
+        format="json",
+    )
+    assert reponse.status_code == 200
+    department.refresh_from_db()
+    assert (department.nom, department.site_id) == ("Informatique générale", site_du_manager.pk)
+    reponse = client_manager.patch(
+        f"/departments/{department.pk}", {"site_id": SiteFactory().pk}, format="json"
+    )
+    assert reponse.status_code == 403
+
+
+def test_a_department_a_manager_creates_is_theirs_and_on_their_sites(
+    client_manager, manager, nouveau
+):
+    reponse = client_manager.post("/departments/", nouveau, format="json")
+    assert reponse.status_code == 201
+    assert reponse.json()["manager_id"] == manager.pk
+    refus = (
+        {**nouveau, "nom": "Ailleurs", "site_id": SiteFactory().pk},
+        {**nouveau, "nom": "Pour un autre", "manager_id": ManagerFactory().pk},
+    )
+    for donnees in refus:
+        assert client_manager.post("/departments/", donnees, format="json").status_code == 403
+    assert not Department.objects.filter(nom__in=["Ailleurs", "Pour un autre"]).exists()

@@ -13,13 +13,16 @@ SITE = {"id", "nom", "adresse", "horaires_ouverture", "horaires_fermeture"}
 
 
 @pytest.fixture
-def site():
-    return SiteFactory(
+def site(manager):
+    """A site of the ``manager`` fixture (they manage a department there)."""
+    site = SiteFactory(
         nom="Siège Lyon",
         adresse="1 rue de la République",
         horaires_ouverture=time(8, 0),
         horaires_fermeture=time(18, 30),
     )
+    DepartmentFactory(site=site, manager=manager)
+    return site
 
 
 @pytest.fixture
@@ -47,6 +50,8 @@ def nouveau():
 @pytest.mark.parametrize("role", ["anonyme", "employe", "manager", "admin"])
 def test_sites_permission_matrix(clients, site, nouveau, methode, chemin, attendus, role):
     donnees = nouveau if methode == "post" else {"adresse": "Ailleurs"}
+    if methode == "delete":
+        site = SiteFactory()  # unreferenced: the manager's own site has a department
     response = getattr(clients[role], methode)(chemin.format(id=site.pk), donnees, format="json")
     assert response.status_code == attendus[role]
     if response.status_code >= 400:
@@ -139,11 +144,24 @@ def test_create_accepts_hh_mm_and_answers_hh_mm_ss(client_admin, nouveau):
     assert response.json()["horaires_ouverture"] == "07:30:00"
 
 
-def test_address_is_optional(client_admin, nouveau):
-    del nouveau["adresse"]
-    response = client_admin.post("/sites/", nouveau, format="json")
-    assert response.status_code == 201
-    assert response.json()["adresse"] == ""
+def test_create_without_address_nor_hours_names_each_missing_field(client_admin):
+    response = client_admin.post("/sites/", {"nom": "Agence Nantes"}, format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation"
+    assert set(body["errors"]) == {"adresse", "horaires_ouverture", "horaires_fermeture"}
+    assert not Site.objects.filter(nom="Agence Nantes").exists()
+
+
+@pytest.mark.parametrize("adresse", ["", "   ", None])
+def test_create_refuses_an_empty_address(client_admin, nouveau, adresse):
+    response = client_admin.post("/sites/", {**nouveau, "adresse": adresse}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation"
+    assert list(response.json()["errors"]) == ["adresse"]
+    assert not Site.objects.filter(nom=nouveau["nom"]).exists()
 
 
 @pytest.mark.parametrize(
@@ -179,12 +197,13 @@ def test_closing_before_opening_says_so(client_admin, nouveau):
     }
 
 
-@pytest.mark.parametrize("champ", ["nom", "horaires_ouverture", "horaires_fermeture"])
-def test_create_requires_name_and_hours(client_admin, nouveau, champ):
+@pytest.mark.parametrize("champ", ["nom", "adresse", "horaires_ouverture", "horaires_fermeture"])
+def test_create_requires_name_address_and_hours(client_admin, nouveau, champ):
     del nouveau[champ]
     response = client_admin.post("/sites/", nouveau, format="json")
     assert response.status_code == 400
-    assert champ in response.json()["errors"]
+    assert response.json()["code"] == "validation"
+    assert list(response.json()["errors"]) == [champ]
 
 
 def test_a_json_array_body_is_a_400(client_admin):
@@ -205,6 +224,22 @@ def test_put_and_patch_are_partial(client_manager, site, methode):
     assert site.horaires_fermeture == time(20, 0)
     assert site.nom == "Siège Lyon"
     assert site.horaires_ouverture == time(8, 0)
+
+
+def test_update_without_address_keeps_it_but_an_empty_one_is_refused(client_admin, site):
+    assert (
+        client_admin.put(f"/sites/{site.pk}", {"nom": "Siège Lyon 2"}, format="json").json()[
+            "adresse"
+        ]
+        == "1 rue de la République"
+    )
+
+    response = client_admin.put(f"/sites/{site.pk}", {"adresse": ""}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["adresse"]
+    site.refresh_from_db()
+    assert site.adresse == "1 rue de la République"
 
 
 def test_update_checks_hours_against_the_stored_ones(client_admin, site):
@@ -230,7 +265,8 @@ def test_updating_an_unknown_site_is_a_404(client_admin):
 # --- delete -----------------------------------------------------------------------------
 
 
-def test_admin_deletes_an_unused_site(client_admin, site):
+def test_admin_deletes_an_unused_site(client_admin):
+    site = SiteFactory()
     response = client_admin.delete(f"/sites/{site.pk}")
     assert response.status_code == 200
     assert response.json() == {"ok": True}
@@ -256,3 +292,12 @@ def test_a_site_still_referred_to_cannot_be_deleted(client_admin, site, referenc
 
 def test_deleting_an_unknown_site_is_a_404(client_admin):
     assert client_admin.delete("/sites/999999").status_code == 404
+
+
+def test_a_manager_may_not_update_another_site(client_manager, site):
+    ailleurs = SiteFactory(nom="Agence Brest")
+    reponse = client_manager.patch(f"/sites/{ailleurs.pk}", {"nom": "Repris"}, format="json")
+    assert reponse.status_code == 403
+    assert reponse.json()["code"] == "permission_refusee"
+    ailleurs.refresh_from_db()
+    assert ailleurs.nom == "Agence Brest"

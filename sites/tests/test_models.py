@@ -17,6 +17,7 @@ def site(**champs):
     return Site(
         **{
             "nom": "Siège",
+            "adresse": "1 place Bellecour, Lyon",
             "horaires_ouverture": time(8),
             "horaires_fermeture": time(18),
             **champs,
@@ -38,6 +39,13 @@ def test_a_site_must_open_before_it_closes(fermeture):
 def test_the_database_also_refuses_closing_before_opening():
     with pytest.raises(IntegrityError), transaction.atomic():
         site(horaires_ouverture=time(18), horaires_fermeture=time(8)).save()
+
+
+@pytest.mark.parametrize("adresse", ["", None])
+def test_a_site_needs_an_address(adresse):
+    with pytest.raises(ValidationError) as erreur:
+        site(adresse=adresse).full_clean()
+    assert list(erreur.value.message_dict) == ["adresse"]
 
 
 def test_a_site_name_has_at_least_three_characters():
