@@ -42,18 +42,20 @@ proc_name = "resa"
 
 
 def on_starting(server):
-    """Refuse to start without collected static files when the storage needs them.
+    """Collect the static files at start when the storage needs them and they are missing.
 
     With DEBUG off, static URLs come from collectstatic's manifest (hashed names served by
     WhiteNoise): without it every page using ``{% static %}`` (/docs, /redoc, /admin/)
-    answers 500. Better a clear message at start than 500s later.
+    would answer 500. Collecting takes a second or two, once, in the master process.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resa_project.settings")
+    import django
+
+    django.setup()
     from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
 
     manifeste = getattr(staticfiles_storage, "manifest_name", None)
     if manifeste and not staticfiles_storage.exists(manifeste):
-        raise SystemExit(
-            f"Resa: {staticfiles_storage.path(manifeste)} is missing; run "
-            "`.venv/bin/python manage.py collectstatic --noinput` before starting gunicorn."
-        )
+        server.log.info("Resa: collecting static files into %s", staticfiles_storage.location)
+        call_command("collectstatic", "--noinput", verbosity=0)

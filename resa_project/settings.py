@@ -1,10 +1,13 @@
 """Resa settings: one module, every knob read from the environment.
 
-Development works with no environment at all (SQLite file, DEBUG on). Production safety
-(secure cookies, HSTS, SSL redirect, no debug pages) switches on with ``DEBUG=0``; see
-``.env.example`` for every variable.
+Production safety (secure cookies, HSTS, SSL redirect, no debug pages) is the default;
+``DEBUG=1`` (set by ``scripts/dev.sh``) turns it off for development. See ``.env.example``
+for every variable.
 """
 
+import contextlib
+import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,12 +18,27 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for (scripts/dev.sh asks): a forgotten variable fails closed.
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _cle_locale(chemin: Path) -> str:
+    """A random key kept in a git-ignored file, made once (atomically: every worker of a
+    first start reads the same key), for a server started without ``SECRET_KEY``."""
+    if not chemin.exists():
+        provisoire = chemin.with_name(f"{chemin.name}.{os.getpid()}")
+        provisoire.write_text(secrets.token_urlsafe(64))
+        provisoire.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(provisoire, chemin)
+        provisoire.unlink()
+    return chemin.read_text().strip()
+
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdefghijklmnop"
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
-if not SECRET_KEY:
-    raise environ.ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    _DEV_SECRET_KEY if DEBUG else _cle_locale(BASE_DIR / ".secret_key")
+)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -7,8 +7,11 @@ pytest-xdist workers, which pytest-django suffixes anyway) never share one.
 import os
 import tempfile
 
-from .settings import *  # noqa: F403
-from .settings import DATABASES, STORAGES
+# Tests run with the production settings (DEBUG off) and a key of their own.
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "x" * 60)
+
+from .settings import *  # noqa: E402, F403
+from .settings import DATABASES, STORAGES  # noqa: E402
 
 # Static files straight from the apps (no collectstatic, no manifest, whatever DEBUG is):
 # {% static %} works in /docs and /redoc, and WhiteNoise serves the files through the
@@ -30,3 +33,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_resa_{_suffixe}"}
+
+# The test client speaks plain HTTP.
+SECURE_SSL_REDIRECT = False

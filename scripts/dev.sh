@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+export DEBUG="${DEBUG:-1}"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py seed_demo
 echo "Resa: http://127.0.0.1:${PORT:-8000}/docs (API), /admin (back-office)"

@@ -372,14 +372,15 @@ def test_registration_with_an_admin_cookie_but_no_csrf_header_is_anonymous(admin
 # --- the csrftoken cookie ---------------------------------------------------------------
 
 
-def verifier_cookie_csrf(reponse, *, secure=False):
+def verifier_cookie_csrf(reponse, *, secure=None):
     cookie = reponse.cookies[CSRF]
     assert len(cookie.value) == 32
     assert not cookie["httponly"]  # the browser client reads it to fill X-CSRFToken
     assert cookie["samesite"] == django_settings.CSRF_COOKIE_SAMESITE
     assert cookie["path"] == django_settings.CSRF_COOKIE_PATH
     assert cookie["max-age"] == django_settings.CSRF_COOKIE_AGE
-    assert bool(cookie["secure"]) is secure
+    attendu = django_settings.CSRF_COOKIE_SECURE if secure is None else secure
+    assert bool(cookie["secure"]) is attendu
 
 
 def test_login_sets_a_fresh_csrftoken_cookie(api_client):
@@ -401,9 +402,10 @@ def test_register_sets_the_csrftoken_cookie(api_client, inscription):
 
 
 def test_the_csrftoken_cookie_follows_the_csrf_cookie_settings(api_client, settings):
-    settings.CSRF_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = not settings.CSRF_COOKIE_SECURE
     user = UserFactory()
-    verifier_cookie_csrf(tenter(api_client, user.email, MOT_DE_PASSE), secure=True)
+    reponse = tenter(api_client, user.email, MOT_DE_PASSE)
+    verifier_cookie_csrf(reponse, secure=settings.CSRF_COOKIE_SECURE)
 
 
 def test_a_failed_login_sets_no_cookie(api_client):

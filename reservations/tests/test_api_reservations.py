@@ -1,14 +1,15 @@
 """``/reservations`` through HTTP: the contract's shapes, visibility, permissions, rules."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import ManagerFactory, UserFactory
 from conftest import client_pour
 from resa_project.parametres import MSG_DATE_HEURE as MSG_DATE
-from resa_project.parametres import MSG_FENETRE
+from resa_project.parametres import MSG_FENETRE, MSG_HEURE_LOCALE
 from reservations import regles
 from reservations.models import Reservation, StatutReservation
 from reservations.permissions import MSG_RESERVER_POUR_AUTRUI
@@ -20,7 +21,7 @@ from reservations.tests.factories import (
 )
 from ressources.models import Etat, TypeRessource
 from ressources.tests.factories import RessourceFactory
-from sites.tests.factories import DepartmentFactory
+from sites.tests.factories import DepartmentFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -363,9 +364,11 @@ def test_a_holder_of_confirmer_reservations_also_sees_the_approval_queue(reserva
     assert ids(client.get("/reservations/")) == {r["du_porteur"].pk, r["en_attente"].pk}
 
 
-def test_a_manager_of_no_department_sees_no_one_elses_confirmed_reservation(reservations_de_tous):
+def test_a_manager_of_no_department_sees_no_one_elses_reservation(reservations_de_tous):
     r = reservations_de_tous
-    assert ids(client_pour(ManagerFactory()).get("/reservations/")) == set()
+    seul = ManagerFactory()
+    sienne = ReservationFactory(ressource=r["autres"].ressource, user=seul, debut=demain_a(21))
+    assert ids(client_pour(seul).get("/reservations/")) == {sienne.pk}
 
 
 def test_an_admin_sees_everything(client_admin, reservations_de_tous):
@@ -824,3 +827,117 @@ def test_confirmer_reservations_covers_the_holders_main_site_only(salle):
     assert client.post(f"/reservations/{attente.pk}/confirmer").status_code == 404
     attente.refresh_from_db()
     assert attente.statut == StatutReservation.EN_COURS
+
+
+# Daylight saving: durations and order are those of real time, not of the clock
+
+
+@pytest.fixture
+def vehicule_de_nuit(db):
+    """A vehicle of a site open 00:00-23:59: the hours of a daylight-saving change are
+    bookable there."""
+    site = SiteFactory(horaires_ouverture=time(0), horaires_fermeture=time(23, 59))
+    return RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
+
+
+def _reserver(client, ressource, debut, fin):
+    return client.post(
+        "/reservations/", {"ressource_id": ressource.pk, "debut": debut, "fin": fin}, format="json"
+    )
+
+
+def test_a_booking_across_the_autumn_change_lasts_its_real_time(client_admin, vehicule_de_nuit):
+    # 02:00 summer time to 02:30 winter time: 30 minutes on the clock, 90 in fact.
+    reponse = _reserver(
+        client_admin, vehicule_de_nuit, "2027-10-31T02:00:00+02:00", "2027-10-31T02:30:00+01:00"
+    )
+
+    assert reponse.status_code == 201, reponse.json()
+    data = reponse.json()
+    assert (data["debut"], data["fin"], data["duree_minutes"]) == (
+        "2027-10-31T02:00:00+02:00",
+        "2027-10-31T02:30:00+01:00",
+        90,
+    )
+    reservation = Reservation.objects.get(pk=data["id"])
+    assert reservation.fin - reservation.debut == timedelta(minutes=90)
+    assert reservation.duree_minutes == 90
+    assert client_admin.get(f"/reservations/{reservation.pk}").json()["duree_minutes"] == 90
+
+
+def test_an_end_earlier_on_the_clock_but_later_in_time_is_accepted(client_admin, vehicule_de_nuit):
+    # 02:30 summer time, then 02:00 winter time: 30 minutes later.
+    reponse = _reserver(
+        client_admin, vehicule_de_nuit, "2027-10-31T02:30:00+02:00", "2027-10-31T02:00:00+01:00"
+    )
+
+    assert reponse.status_code == 201, reponse.json()
+    assert reponse.json()["duree_minutes"] == 30
+
+
+def test_an_end_later_on_the_clock_but_earlier_in_time_is_refused(client_admin, vehicule_de_nuit):
+    # 02:00 winter time, then 02:30 summer time: 30 minutes earlier.
+    reponse = _reserver(
+        client_admin, vehicule_de_nuit, "2027-10-31T02:00:00+01:00", "2027-10-31T02:30:00+02:00"
+    )
+
+    assert reponse.status_code == 400
+    assert reponse.json()["errors"] == {"fin": [regles.MSG_ORDRE]}
+    assert not Reservation.objects.exists()
+
+
+@pytest.mark.parametrize("heure", ["2027-03-28T02:30:00", "2027-10-31T02:30:00"])
+def test_a_naive_booking_time_that_daylight_saving_skips_or_repeats_asks_for_an_offset(
+    client_admin, vehicule_de_nuit, heure
+):
+    reponse = _reserver(client_admin, vehicule_de_nuit, heure, "2027-11-02T10:00:00")
+
+    assert reponse.status_code == 400
+    assert reponse.json()["errors"] == {"debut": [MSG_HEURE_LOCALE.format(fuseau="Europe/Paris")]}
+
+
+def test_the_24_hour_limit_of_a_vehicle_counts_real_hours(client_admin):
+    vehicule = RessourceFactory(type_ressource=TypeRessource.VEHICULE)
+
+    # 12:00 to 12:00 across the autumn change: 25 hours.
+    automne = _reserver(client_admin, vehicule, "2027-10-30T12:00:00", "2027-10-31T12:00:00")
+    # 12:00 to 12:30 the next day across the spring change: 23 h 30.
+    printemps = _reserver(client_admin, vehicule, "2027-03-27T12:00:00", "2027-03-28T12:30:00")
+
+    assert automne.status_code == 400
+    assert automne.json()["errors"] == {"fin": [regles.MSG_DUREE_MAX.format(heures=24)]}
+    assert printemps.status_code == 201, printemps.json()
+    assert printemps.json()["duree_minutes"] == 23 * 60 + 30
+
+
+def test_the_back_office_counts_real_hours_too(admin_user):
+    back_office = Client()
+    back_office.force_login(admin_user)
+    vehicule = RessourceFactory(type_ressource=TypeRessource.VEHICULE)
+
+    def formulaire(debut, fin):
+        return {
+            "ressource": vehicule.pk,
+            "user": "",
+            "debut_0": debut[0],
+            "debut_1": debut[1],
+            "fin_0": fin[0],
+            "fin_1": fin[1],
+            "nbr_participants": 1,
+            "description": "",
+            "note": "",
+        }
+
+    ajout = "/admin/reservations/reservation/add/"
+    # The back-office's datetimes carry Europe/Paris (not UTC): 12:00 to 12:00 is 25 hours.
+    automne = back_office.post(ajout, formulaire(("2027-10-30", "12:00"), ("2027-10-31", "12:00")))
+    printemps = back_office.post(
+        ajout, formulaire(("2027-03-27", "12:00"), ("2027-03-28", "12:30"))
+    )
+
+    assert automne.status_code == 200
+    assert automne.context["adminform"].form.errors["fin"] == [
+        regles.MSG_DUREE_MAX.format(heures=24)
+    ]
+    assert printemps.status_code == 302
+    assert Reservation.objects.get().duree_minutes == 23 * 60 + 30

@@ -458,9 +458,7 @@ def test_a_no_show_waits_for_a_period_that_cancelled_the_reservation_and_is_refu
     )
     assert tenu.wait(timeout=5)
     non_present, marquage = _dans_un_fil(
-        lambda: services.marquer_non_present(
-            reservation, par=manager, maintenant=reservation.debut
-        )
+        lambda: services.marquer_non_present(reservation, par=manager, maintenant=reservation.debut)
     )
     try:
         assert _attendre_une_attente_de_verrou(), "the no-show should wait for the row lock"

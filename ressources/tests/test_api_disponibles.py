@@ -1,9 +1,10 @@
 """``GET /ressources/disponibles``: the free search through HTTP."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
+from resa_project.parametres import MSG_HEURE_LOCALE
 from reservations import regles
 from reservations.models import StatutReservation, TypeDisponibilite
 from reservations.tests.factories import (
@@ -247,3 +248,100 @@ def test_query_count_does_not_grow_with_the_ressources(
         reponse = client_employe.get(URL, _fenetre(demain_a(9), demain_a(10, 45), limit=200))
 
     assert reponse.json()["meta"]["total"] == nombre // 2
+
+
+# --- daylight saving: naive times refused, offsets compared as instants -----------------
+
+HEURE_SAUTEE = "2027-03-28T02:30:00"  # skipped by the spring change in Europe/Paris
+HEURE_REPETEE = "2027-10-31T02:30:00"  # lived twice at the autumn change
+
+
+@pytest.fixture
+def jour_et_nuit():
+    """A site open 00:00-23:59: the hours of a daylight-saving change are bookable there."""
+    return SiteFactory(horaires_ouverture=time(0), horaires_fermeture=time(23, 59))
+
+
+def _instant(texte):
+    return datetime.fromisoformat(texte)
+
+
+@pytest.mark.parametrize("heure", [HEURE_SAUTEE, HEURE_REPETEE])
+@pytest.mark.parametrize("champ", ["debut", "fin"])
+def test_a_naive_time_that_daylight_saving_skips_or_repeats_asks_for_an_offset(
+    client_admin, heure, champ
+):
+    parametres = {"debut": "2027-03-01T09:00:00", "fin": "2027-11-02T10:00:00", champ: heure}
+
+    reponse = client_admin.get(URL, parametres)
+
+    assert reponse.status_code == 400
+    assert reponse.json()["code"] == "validation"
+    assert reponse.json()["errors"] == {champ: [MSG_HEURE_LOCALE.format(fuseau="Europe/Paris")]}
+
+
+def test_a_window_across_the_autumn_change_is_its_real_hour(client_admin, jour_et_nuit):
+    RessourceFactory(site=jour_et_nuit, nom="Salle")
+    RessourceFactory(site=jour_et_nuit, nom="Vehicule", type_ressource=TypeRessource.VEHICULE)
+    occupee = RessourceFactory(site=jour_et_nuit, nom="Occupee en heure d'hiver")
+    ReservationFactory(
+        ressource=occupee,
+        debut=_instant("2027-10-31T02:00:00+01:00"),
+        fin=_instant("2027-10-31T02:15:00+01:00"),
+    )
+    voisine = RessourceFactory(site=jour_et_nuit, nom="Touchee juste avant")
+    ReservationFactory(
+        ressource=voisine,
+        debut=_instant("2027-10-31T02:00:00+02:00"),
+        fin=_instant("2027-10-31T02:30:00+02:00"),
+    )
+
+    # 02:30 summer time to 02:30 winter time: the same on the clock, 60 minutes apart.
+    reponse = client_admin.get(
+        URL,
+        {
+            "debut": "2027-10-31T02:30:00+02:00",
+            "fin": "2027-10-31T02:30:00+01:00",
+            "site_id": jour_et_nuit.pk,
+        },
+    )
+
+    assert _noms(reponse) == ["Salle", "Touchee juste avant", "Vehicule"]
+
+
+def test_an_end_earlier_on_the_clock_but_30_minutes_later_is_a_valid_window(
+    client_admin, jour_et_nuit
+):
+    RessourceFactory(site=jour_et_nuit, nom="Salle")
+
+    reponse = client_admin.get(
+        URL, {"debut": "2027-10-31T02:45:00+02:00", "fin": "2027-10-31T02:15:00+01:00"}
+    )
+
+    assert _noms(reponse) == ["Salle"]
+
+
+def test_an_end_later_on_the_clock_but_earlier_in_time_is_a_400(client_admin, jour_et_nuit):
+    RessourceFactory(site=jour_et_nuit, nom="Salle")
+
+    reponse = client_admin.get(
+        URL, {"debut": "2027-10-31T02:15:00+01:00", "fin": "2027-10-31T02:45:00+02:00"}
+    )
+
+    assert reponse.status_code == 400
+    assert reponse.json()["errors"] == {"fin": [regles.MSG_ORDRE]}
+
+
+def test_the_24_hour_limit_counts_real_hours_across_a_change(client_admin):
+    RessourceFactory(nom="Vehicule", type_ressource=TypeRessource.VEHICULE)
+
+    # 12:00 to 12:00 across the autumn change: 25 hours.
+    automne = client_admin.get(URL, {"debut": "2027-10-30T12:00:00", "fin": "2027-10-31T12:00:00"})
+    # 12:00 to 12:30 the next day across the spring change: 23 h 30.
+    printemps = client_admin.get(
+        URL, {"debut": "2027-03-27T12:00:00", "fin": "2027-03-28T12:30:00"}
+    )
+
+    assert automne.status_code == 400
+    assert automne.json()["errors"] == {"fin": [selectors.MSG_RECHERCHE_TROP_LONGUE]}
+    assert _noms(printemps) == ["Vehicule"]

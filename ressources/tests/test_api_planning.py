@@ -1,10 +1,11 @@
 """``GET /ressources/{id}/planning``: busy intervals of one ressource in a window."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
+from resa_project.parametres import MSG_FENETRE, MSG_HEURE_LOCALE
 from reservations.models import Recurrence, StatutReservation, TypeDisponibilite
 from reservations.tests.factories import (
     ReservationFactory,
@@ -192,3 +193,101 @@ def test_query_count_does_not_grow(
 
     assert reponse.status_code == 200
     assert sum(i["type"] == "reservation" for i in reponse.json()) == nombre
+
+
+# --- daylight saving: naive times refused, instants compared, calendar days --------------
+
+HEURE_SAUTEE = "2027-03-28T02:30:00"  # skipped by the spring change in Europe/Paris
+HEURE_REPETEE = "2027-10-31T02:30:00"  # lived twice at the autumn change
+
+
+def _instant(texte):
+    return datetime.fromisoformat(texte)
+
+
+@pytest.mark.parametrize("heure", [HEURE_SAUTEE, HEURE_REPETEE])
+@pytest.mark.parametrize("champ", ["du", "au"])
+def test_a_naive_time_that_daylight_saving_skips_or_repeats_asks_for_an_offset(
+    client_employe, ressource, heure, champ
+):
+    reponse = client_employe.get(_url(ressource), {champ: heure})
+
+    assert reponse.status_code == 400
+    assert reponse.json()["code"] == "validation"
+    assert reponse.json()["errors"] == {champ: [MSG_HEURE_LOCALE.format(fuseau="Europe/Paris")]}
+
+
+def test_a_window_across_the_autumn_change_is_compared_as_instants(client_employe, ressource):
+    ReservationFactory(
+        ressource=ressource,
+        debut=_instant("2027-10-31T02:00:00+01:00"),
+        fin=_instant("2027-10-31T02:45:00+01:00"),
+    )
+    ReservationFactory(  # ends where the window starts
+        ressource=ressource,
+        debut=_instant("2027-10-31T01:45:00+02:00"),
+        fin=_instant("2027-10-31T02:30:00+02:00"),
+    )
+
+    # 02:30 summer time to 02:30 winter time: the same on the clock, one hour apart.
+    reponse = client_employe.get(
+        _url(ressource), {"du": "2027-10-31T02:30:00+02:00", "au": "2027-10-31T02:30:00+01:00"}
+    )
+
+    assert reponse.status_code == 200, reponse.json()
+    assert reponse.json() == [
+        {
+            "debut": "2027-10-31T02:00:00+01:00",
+            "fin": "2027-10-31T02:45:00+01:00",
+            "type": "reservation",
+            "statut": "confirme",
+        }
+    ]
+
+
+def test_au_later_on_the_clock_but_earlier_in_time_is_a_400(client_employe, ressource):
+    reponse = client_employe.get(
+        _url(ressource), {"du": "2027-10-31T02:30:00+01:00", "au": "2027-10-31T02:45:00+02:00"}
+    )
+
+    assert reponse.status_code == 400
+    assert reponse.json()["errors"] == {"au": [MSG_FENETRE]}
+
+
+@pytest.mark.parametrize(
+    ("du", "au", "attendu"),
+    [
+        ("2027-10-01", "2027-11-01", 200),  # 31 days and 1 hour of real time
+        ("2027-10-01", "2027-11-01T00:15:00", 400),
+        ("2027-03-01", "2027-04-01", 200),
+        ("2027-03-01", "2027-04-01T00:30:00", 400),  # 30 days 23 h 30 of real time
+    ],
+)
+def test_the_31_days_are_calendar_days_across_a_change(client_employe, ressource, du, au, attendu):
+    reponse = client_employe.get(_url(ressource), {"du": du, "au": au})
+
+    assert reponse.status_code == attendu
+    if attendu == 400:
+        assert list(reponse.json()["errors"]) == ["au"]
+
+
+def test_a_window_given_by_one_end_spans_7_calendar_days_across_the_autumn_change(
+    client_employe, ressource
+):
+    premiere = ReservationFactory(
+        ressource=ressource,
+        debut=_instant("2027-10-28T00:00:00+02:00"),
+        fin=_instant("2027-10-28T00:30:00+02:00"),
+    )
+    derniere = ReservationFactory(
+        ressource=ressource,
+        debut=_instant("2027-11-03T23:00:00+01:00"),
+        fin=_instant("2027-11-03T23:30:00+01:00"),
+    )
+
+    du_seul = client_employe.get(_url(ressource), {"du": "2027-10-28"})
+    au_seul = client_employe.get(_url(ressource), {"au": "2027-11-04"})
+
+    attendus = [_iso(premiere.debut), _iso(derniere.debut)]
+    assert [i["debut"] for i in du_seul.json()] == attendus
+    assert [i["debut"] for i in au_seul.json()] == attendus
