@@ -3,9 +3,31 @@
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+CODES_ERREUR = [
+    "validation",
+    "non_authentifie",
+    "permission_refusee",
+    "introuvable",
+    "conflit_reservation",
+    "ressource_inactive",
+    "etat_incompatible",
+    "objet_reference",
+    "doublon",
+    "trop_de_tentatives",
+    "methode_non_autorisee",
+    "non_acceptable",
+    "type_non_supporte",
+    "erreur_serveur",
+]
+
 
 class ErreurSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Message lisible, en français.")
+    code = serializers.ChoiceField(
+        choices=CODES_ERREUR,
+        help_text="Code stable, lisible par une machine : c'est sur lui que les clients "
+        "s'aiguillent, jamais sur le texte.",
+    )
 
 
 class ErreurValidationSerializer(ErreurSerializer):
@@ -28,10 +50,6 @@ class ConflitSerializer(serializers.Serializer):
 
 class ErreurConflitSerializer(ErreurSerializer):
     conflits = ConflitSerializer(many=True, required=False)
-
-
-class OkSerializer(serializers.Serializer):
-    ok = serializers.BooleanField(default=True)
 
 
 def erreurs(*codes):

@@ -67,3 +67,64 @@ def test_times_of_day_are_described_without_offset(api_client):
     heure = schema["components"]["schemas"]["Site"]["properties"]["horaires_ouverture"]
     assert "format" not in heure
     assert heure["pattern"].startswith("^")
+
+
+def test_every_error_response_of_the_schema_describes_its_code(api_client):
+    schema = api_client.get("/openapi.json").json()
+    erreur = schema["components"]["schemas"]["Erreur"]
+    assert "code" in erreur["properties"]
+    assert "conflit_reservation" in str(schema["components"]["schemas"])
+
+
+def test_an_object_deleted_while_the_request_runs_is_a_404(client_admin, monkeypatch):
+    from reservations import services
+    from reservations.models import Reservation
+    from reservations.tests.factories import ReservationFactory
+
+    reservation = ReservationFactory()
+    original = services.annuler
+
+    def supprimee_entre_temps(cible, **kwargs):
+        Reservation.objects.filter(pk=cible.pk).delete()
+        return original(cible, **kwargs)
+
+    monkeypatch.setattr(services, "annuler", supprimee_entre_temps)
+    reponse = client_admin.post(f"/reservations/{reservation.pk}/annuler")
+    assert reponse.status_code == 404
+    assert reponse.json()["code"] == "introuvable"
+
+
+def test_an_unnamed_integrity_error_is_a_server_error_not_a_conflict(client_admin, monkeypatch):
+    from django.db import IntegrityError
+
+    from ressources import services
+
+    def bogue(*args, **kwargs):
+        raise IntegrityError("NOT NULL constraint failed: ressources_ressource.nom")
+
+    monkeypatch.setattr(services, "supprimer_ressource", bogue)
+    from ressources.tests.factories import RessourceFactory
+
+    client_admin.raise_request_exception = False
+    reponse = client_admin.delete(f"/ressources/{RessourceFactory().pk}")
+    assert reponse.status_code == 500
+    assert reponse.json() == {"detail": "Erreur interne du serveur.", "code": "erreur_serveur"}
+
+
+def test_a_unique_constraint_lost_in_a_race_is_a_409_doublon_on_both_databases():
+    from django.db import IntegrityError, transaction
+
+    from resa_project.exceptions import CONTRAINTES_CONFLIT, contrainte_violee
+    from ressources.models import Ressource
+    from ressources.tests.factories import RessourceFactory
+
+    existante = RessourceFactory(nom="Salle Vénus")
+    try:
+        with transaction.atomic():
+            Ressource.objects.bulk_create(
+                [Ressource(nom="Salle Vénus", site=existante.site, type_ressource="salle")]
+            )
+    except IntegrityError as exc:
+        assert CONTRAINTES_CONFLIT[contrainte_violee(exc)][0] == "doublon"
+    else:
+        raise AssertionError("the database accepted a duplicate name")
