@@ -1,6 +1,6 @@
 """Reservations and the periods that open or block a ressource."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.exceptions import ValidationError
@@ -28,14 +28,16 @@ MSG_PERIODE_TROP_LONGUE = (
 
 
 class StatutReservation(models.TextChoices):
-    EN_COURS = "en_cours", "En attente de confirmation"
+    # Awaiting confirmation. The wire value keeps the original API's "en_cours"; the Python
+    # name says what it means (check-in's "in progress" is another thing).
+    EN_ATTENTE = "en_cours", "En attente de confirmation"
     CONFIRME = "confirme", "Confirmée"
     ANNULE = "annule", "Annulée"
     FINI = "fini", "Terminée"
     NON_PRESENT = "non_present", "Non présent"
 
 
-STATUTS_BLOQUANTS = (StatutReservation.EN_COURS, StatutReservation.CONFIRME)
+STATUTS_BLOQUANTS = (StatutReservation.EN_ATTENTE, StatutReservation.CONFIRME)
 STATUTS_CLOS = (StatutReservation.ANNULE, StatutReservation.FINI, StatutReservation.NON_PRESENT)
 
 
@@ -209,7 +211,8 @@ class Reservation(models.Model):
 
     @property
     def duree_minutes(self) -> int:
-        return int((self.fin - self.debut).total_seconds() // 60)
+        # In UTC: two datetimes of one local zone subtract by wall clock (DST ignored).
+        return int((self.fin.astimezone(UTC) - self.debut.astimezone(UTC)).total_seconds() // 60)
 
     @property
     def est_bloquante(self) -> bool:

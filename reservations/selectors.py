@@ -34,5 +34,5 @@ def reservations_visibles(user) -> QuerySet[Reservation]:
         visibles |= Q(user__department__manager=user)
     file = q_portee_validation(user)
     if file != AUCUN:
-        visibles |= Q(statut=StatutReservation.EN_COURS) & file
+        visibles |= Q(statut=StatutReservation.EN_ATTENTE) & file
     return reservations.filter(visibles)

@@ -107,7 +107,7 @@ def reserver(
         description=description,
         nbr_participants=nbr_participants,
         note=note,
-        statut=StatutReservation.EN_COURS if attente else StatutReservation.CONFIRME,
+        statut=StatutReservation.EN_ATTENTE if attente else StatutReservation.CONFIRME,
     )
     # The related rows were just loaded (the ressource is locked) and the CHECK constraints
     # mirror rules verifier_creneau already applied; the database still enforces them on
@@ -151,7 +151,7 @@ def modifier(reservation, *, par, **champs) -> Reservation:
     )
     deplacee = (nouvelle.pk, reservation.debut, reservation.fin) != avant
     if deplacee and nouvelle.validation_requise and not par.est_manager_ou_admin:
-        reservation.statut = StatutReservation.EN_COURS
+        reservation.statut = StatutReservation.EN_ATTENTE
     reservation.full_clean()
     _enregistrer(reservation, ressource=nouvelle, exclure=reservation)
     return reservation
@@ -189,7 +189,7 @@ def annuler(reservation, *, par, maintenant=None) -> Reservation:
 @transaction.atomic
 def confirmer(reservation, *, par) -> Reservation:
     reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-    if reservation.statut != StatutReservation.EN_COURS:
+    if reservation.statut != StatutReservation.EN_ATTENTE:
         raise ConflitEtat(MSG_CONFIRMER_ETAT)
     return _changer_statut(reservation, StatutReservation.CONFIRME)
 

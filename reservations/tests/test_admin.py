@@ -271,7 +271,7 @@ def test_a_closed_reservation_is_shown_read_only(back_office):
 
 
 def test_the_confirm_action_confirms_pending_ones_and_reports_refusals(back_office):
-    en_attente = ReservationFactory(statut=StatutReservation.EN_COURS)
+    en_attente = ReservationFactory(statut=StatutReservation.EN_ATTENTE)
     deja = ReservationFactory(statut=StatutReservation.CONFIRME)
 
     reponse = back_office.post(

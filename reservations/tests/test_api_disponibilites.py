@@ -105,7 +105,7 @@ def test_a_repeating_period_is_created_with_its_end_of_recurrence(client_admin, 
 def test_a_blocking_period_over_reservations_is_a_409_listing_them(client_manager, salle):
     touchee = ReservationFactory(ressource=salle, debut=demain_a(10), fin=demain_a(11))
     attente = ReservationFactory(
-        ressource=salle, debut=demain_a(11), fin=demain_a(13), statut=StatutReservation.EN_COURS
+        ressource=salle, debut=demain_a(11), fin=demain_a(13), statut=StatutReservation.EN_ATTENTE
     )
     ReservationFactory(ressource=salle, debut=demain_a(8), fin=demain_a(9))
     ReservationFactory(

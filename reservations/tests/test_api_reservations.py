@@ -320,15 +320,15 @@ def reservations_de_tous(salle, employe, manager, equipe):
         "creees": resa(user=etranger, createur=employe),
         "du_manager": resa(user=manager),
         "equipe": resa(user=collegue),
-        "en_attente": resa(user=etranger, statut=StatutReservation.EN_COURS),
+        "en_attente": resa(user=etranger, statut=StatutReservation.EN_ATTENTE),
         "annulee_equipe": resa(user=collegue, statut=StatutReservation.ANNULE),
         "autres": resa(user=etranger),
         "du_porteur": resa(user=porteur),
         "en_attente_ailleurs": resa(
-            ressource=ailleurs, user=etranger, statut=StatutReservation.EN_COURS
+            ressource=ailleurs, user=etranger, statut=StatutReservation.EN_ATTENTE
         ),
         "equipe_en_attente_ailleurs": resa(
-            ressource=ailleurs, user=collegue, statut=StatutReservation.EN_COURS
+            ressource=ailleurs, user=collegue, statut=StatutReservation.EN_ATTENTE
         ),
     }
 
@@ -413,7 +413,7 @@ def test_the_list_has_items_and_meta(client_admin, sa_reservation):
 def test_the_list_filters_by_ressource_user_site_and_statut(client_admin, salle, employe):
     autre_salle = RessourceFactory()
     a = ReservationFactory(ressource=salle, user=employe)
-    b = ReservationFactory(ressource=autre_salle, statut=StatutReservation.EN_COURS)
+    b = ReservationFactory(ressource=autre_salle, statut=StatutReservation.EN_ATTENTE)
     c = ReservationFactory(ressource=autre_salle, debut=demain_a(14), fin=demain_a(15))
     d = ReservationFactory(ressource=salle, debut=demain_a(14), fin=demain_a(15), statut="annule")
     assert ids(client_admin.get(f"/reservations/?ressource_id={salle.pk}")) == {a.pk, d.pk}
@@ -613,7 +613,7 @@ def test_a_closed_reservation_cannot_be_modified(client_admin, sa_reservation):
 
 def test_someone_who_sees_but_does_not_hold_a_reservation_may_not_modify_it(salle):
     porteur = UserFactory(autorisations=["confirmer_reservations"], site_principal=salle.site)
-    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_COURS)
+    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_ATTENTE)
     client = client_pour(porteur)
     assert client.get(f"/reservations/{attente.pk}").status_code == 200
     reponse = client.patch(f"/reservations/{attente.pk}", {"note": "x"}, format="json")
@@ -655,7 +655,7 @@ def test_a_reservation_that_is_over_cannot_be_cancelled(client_admin, salle):
 
 
 def test_a_manager_confirms_a_pending_reservation(client_manager, salle):
-    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_COURS)
+    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_ATTENTE)
     reponse = client_manager.post(f"/reservations/{attente.pk}/confirmer")
     assert reponse.status_code == 200
     assert reponse.json()["statut"] == "confirme"
@@ -805,28 +805,28 @@ def test_the_approval_queue_stops_at_the_managers_sites_and_departments(
     client_manager, equipe, salle
 ):
     ailleurs = RessourceFactory()
-    etrangere = ReservationFactory(ressource=ailleurs, statut=StatutReservation.EN_COURS)
+    etrangere = ReservationFactory(ressource=ailleurs, statut=StatutReservation.EN_ATTENTE)
     de_l_equipe = ReservationFactory(
         ressource=ailleurs,
         user=UserFactory(department=equipe),
-        statut=StatutReservation.EN_COURS,
+        statut=StatutReservation.EN_ATTENTE,
         debut=demain_a(14),
         fin=demain_a(15),
     )
     assert client_manager.post(f"/reservations/{etrangere.pk}/confirmer").status_code == 404
     assert client_manager.post(f"/reservations/{de_l_equipe.pk}/confirmer").status_code == 200
     etrangere.refresh_from_db()
-    assert etrangere.statut == StatutReservation.EN_COURS
+    assert etrangere.statut == StatutReservation.EN_ATTENTE
 
 
 def test_confirmer_reservations_covers_the_holders_main_site_only(salle):
-    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_COURS)
+    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_ATTENTE)
     porteur = UserFactory(autorisations=["confirmer_reservations"])  # another main site
     client = client_pour(porteur)
     assert client.get(f"/reservations/{attente.pk}").status_code == 404
     assert client.post(f"/reservations/{attente.pk}/confirmer").status_code == 404
     attente.refresh_from_db()
-    assert attente.statut == StatutReservation.EN_COURS
+    assert attente.statut == StatutReservation.EN_ATTENTE
 
 
 # Daylight saving: durations and order are those of real time, not of the clock

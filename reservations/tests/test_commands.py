@@ -75,7 +75,7 @@ def _verifier_les_reservations_de_demo():
     assert not reservations.filter(fin__gt=maintenant + timedelta(days=16)).exists()
     statuts = set(reservations.values_list("statut", flat=True))
     assert {
-        StatutReservation.EN_COURS,
+        StatutReservation.EN_ATTENTE,
         StatutReservation.CONFIRME,
         StatutReservation.FINI,
         StatutReservation.ANNULE,
@@ -126,7 +126,7 @@ def journee():
         "en_attente": ReservationFactory(
             debut=demain_a(9, jours=-1),
             fin=demain_a(10, jours=-1),
-            statut=StatutReservation.EN_COURS,
+            statut=StatutReservation.EN_ATTENTE,
         ),
         "annulee": ReservationFactory(
             debut=demain_a(9, jours=-1),
@@ -151,7 +151,7 @@ def test_cloturer_journee_finishes_confirmed_reservations_that_have_ended(journe
     assert _statuts(journee) == {
         "passee": StatutReservation.FINI,
         "autre_passee": StatutReservation.FINI,
-        "en_attente": StatutReservation.EN_COURS,
+        "en_attente": StatutReservation.EN_ATTENTE,
         "annulee": StatutReservation.ANNULE,
         "a_venir": StatutReservation.CONFIRME,
     }

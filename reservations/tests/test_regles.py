@@ -282,7 +282,7 @@ def test_conflicts_are_given_in_the_organisation_zone(salle):
 
 
 def test_a_pending_reservation_holds_the_slot(salle):
-    ReservationFactory(ressource=salle, statut=StatutReservation.EN_COURS)
+    ReservationFactory(ressource=salle, statut=StatutReservation.EN_ATTENTE)
     assert len(conflits(salle, demain_a(10), demain_a(11))) == 1
 
 

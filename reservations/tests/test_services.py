@@ -65,7 +65,7 @@ def test_an_employee_booking_on_a_validation_ressource_waits_for_confirmation(
     reservation = services.reserver(
         par=employe, ressource=salle_a_valider, debut=demain_a(10), fin=demain_a(11)
     )
-    assert reservation.statut == StatutReservation.EN_COURS
+    assert reservation.statut == StatutReservation.EN_ATTENTE
 
 
 @pytest.mark.parametrize("factory", [ManagerFactory, AdminFactory])
@@ -184,7 +184,7 @@ def test_moving_a_confirmed_booking_on_a_validation_ressource_requeues_it(salle_
     reservation = ReservationFactory(ressource=salle_a_valider, user=employe)
     assert services.modifier(reservation, par=employe, note="Café").statut == "confirme"
     deplacee = services.modifier(reservation, par=employe, debut=demain_a(11), fin=demain_a(12))
-    assert deplacee.statut == StatutReservation.EN_COURS
+    assert deplacee.statut == StatutReservation.EN_ATTENTE
     reservation = ReservationFactory(
         ressource=salle_a_valider, debut=demain_a(15), fin=demain_a(16)
     )
@@ -237,7 +237,7 @@ def test_a_cancelled_booking_cannot_be_cancelled_again(salle, admin_user):
 
 
 def test_only_a_pending_booking_can_be_confirmed(salle, manager):
-    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_COURS)
+    attente = ReservationFactory(ressource=salle, statut=StatutReservation.EN_ATTENTE)
     assert services.confirmer(attente, par=manager).statut == StatutReservation.CONFIRME
     with pytest.raises(ConflitEtat) as exc:
         services.confirmer(attente, par=manager)
@@ -258,7 +258,7 @@ def test_a_confirmed_booking_is_finished_only_after_its_end(salle, manager):
 
 
 def test_a_pending_booking_cannot_be_finished(salle, manager):
-    reservation = ReservationFactory(ressource=salle, statut=StatutReservation.EN_COURS)
+    reservation = ReservationFactory(ressource=salle, statut=StatutReservation.EN_ATTENTE)
     with pytest.raises(ConflitEtat):
         services.terminer(reservation, par=manager, maintenant=reservation.fin + timedelta(days=1))
 
@@ -282,7 +282,7 @@ def test_closing_the_day_finishes_only_confirmed_bookings_that_are_over(salle):
         ressource=salle,
         debut=demain_a(12, jours=-1),
         fin=demain_a(13, jours=-1),
-        statut=StatutReservation.EN_COURS,
+        statut=StatutReservation.EN_ATTENTE,
     )
     a_venir = ReservationFactory(ressource=salle)
     assert services.cloturer_journee() == 1
@@ -316,7 +316,7 @@ def test_a_blocking_period_over_bookings_is_refused_with_them(salle, manager):
 def test_a_blocking_period_may_cancel_the_bookings_it_covers(salle, manager):
     reservation = ReservationFactory(ressource=salle, note="Projecteur")
     attente = ReservationFactory(
-        ressource=salle, debut=demain_a(11), fin=demain_a(12), statut=StatutReservation.EN_COURS
+        ressource=salle, debut=demain_a(11), fin=demain_a(12), statut=StatutReservation.EN_ATTENTE
     )
     periode, annulees = services.enregistrer_disponibilite(
         _maintenance(salle), par=manager, annuler_conflits=True

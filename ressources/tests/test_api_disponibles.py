@@ -58,7 +58,7 @@ def test_only_free_active_ressources_are_listed(client_employe):
         ressource=en_attente,
         debut=demain_a(9),
         fin=demain_a(9, 30),
-        statut=StatutReservation.EN_COURS,
+        statut=StatutReservation.EN_ATTENTE,
     )
     bloquee = RessourceFactory(site=site, nom="Maintenance")
     ResourceAvailabilityFactory(ressource=bloquee, debut=demain_a(10, 45), fin=demain_a(12))

@@ -52,7 +52,7 @@ def test_planning_lists_blocking_reservations_and_period_occurrences_sorted(
         ressource=ressource,
         debut=demain_a(8, jours=2),
         fin=demain_a(9, jours=2),
-        statut=StatutReservation.EN_COURS,
+        statut=StatutReservation.EN_ATTENTE,
     )
     ReservationFactory(
         ressource=ressource, debut=demain_a(14), fin=demain_a(15), statut=StatutReservation.ANNULE

@@ -37,7 +37,9 @@ def test_statistics_match_the_hand_computed_numbers():
     il_y_a_30_jours = maintenant - timedelta(days=30)
     _reservation(ressource, demain_a(11), demain_a(13))  # running now: 1 h in the last 30 days
     _reservation(ressource, demain_a(14), demain_a(15, 30))  # upcoming
-    _reservation(ressource, demain_a(9, jours=2), demain_a(10, jours=2), StatutReservation.EN_COURS)
+    _reservation(
+        ressource, demain_a(9, jours=2), demain_a(10, jours=2), StatutReservation.EN_ATTENTE
+    )
     _reservation(ressource, demain_a(16), demain_a(17), StatutReservation.ANNULE)
     _reservation(ressource, demain_a(10, jours=-2), demain_a(12, jours=-2), StatutReservation.FINI)
     _reservation(
@@ -111,7 +113,9 @@ def test_next_reservations_are_the_five_blocking_ones_starting_after_now():
     _reservation(ressource, demain_a(9), demain_a(10), StatutReservation.ANNULE)
     attendues = [
         _reservation(ressource, demain_a(9 + i), demain_a(10 + i), statut).pk
-        for i, statut in enumerate([StatutReservation.EN_COURS] + [StatutReservation.CONFIRME] * 5)
+        for i, statut in enumerate(
+            [StatutReservation.EN_ATTENTE] + [StatutReservation.CONFIRME] * 5
+        )
     ]
 
     prochaines = selectors.prochaines_reservations(ressource, maintenant=demain_a(8, 30))
@@ -373,7 +377,7 @@ def _ressources_variees():
     RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE, etat=Etat.HORS_SERVICE)
     salle_reservee = RessourceFactory(site=site)
     _reservation(salle_reservee, demain_a(10), demain_a(11))
-    _reservation(salle_reservee, demain_a(14), demain_a(16), StatutReservation.EN_COURS)
+    _reservation(salle_reservee, demain_a(14), demain_a(16), StatutReservation.EN_ATTENTE)
     _reservation(salle_reservee, demain_a(7), demain_a(10), StatutReservation.ANNULE)
     vehicule_reserve = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
     _reservation(vehicule_reserve, demain_a(17), demain_a(9, jours=2))
