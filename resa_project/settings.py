@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The journal's channel (api / admin) for the rest of the request.
+    "resa_project.canal.CanalMiddleware",
 ]
 
 ROOT_URLCONF = "resa_project.urls"
@@ -109,10 +111,17 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHE_URL = env.str("CACHE_URL", default="")
+# The throttles and the failed-login counters live in this cache, so it must be shared by
+# every worker process: by default files on this machine (nothing to install), Redis with
+# several machines (CACHE_URL=redis://...). A per-process memory cache would let each
+# gunicorn worker count on its own.
 CACHES = {
     "default": env.cache_url_config(CACHE_URL)
     if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / ".cache" / "django")),
+    }
 }
 
 AUTH_USER_MODEL = "accounts.User"
