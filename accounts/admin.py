@@ -1,11 +1,21 @@
 """Back-office for users: Django's own UserAdmin (password forms, password change view)
 adapted to Resa's User, whose rights come from ``role`` and ``autorisations``."""
 
+import copy
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import BaseUserCreationForm, ReadOnlyPasswordHashField
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    BaseUserCreationForm,
+    ReadOnlyPasswordHashField,
+)
+from django.contrib.auth.hashers import make_password
 
+from resa_project.admin import ServicesAdminMixin
+from resa_project.admin_services import EcrituresParServicesMixin, champs_du_formulaire, copier
 from resa_project.erreurs import ConflitEtat
 
 from . import services
@@ -78,10 +88,31 @@ class UserChangeAdminForm(forms.ModelForm):
         return donnees
 
 
+class MotDePasseAdminForm(AdminPasswordChangeForm):
+    """Django's password form (validators, typed twice, or password login disabled), saved
+    through ``services.modifier_utilisateur`` as ``par``: a new password closes the user's
+    sessions there, whatever the entry point."""
+
+    def __init__(self, user, *args, par, **kwargs):
+        self.par = par
+        super().__init__(user, *args, **kwargs)
+
+    def save(self, commit=True):
+        if self.cleaned_data["set_usable_password"]:
+            changement = {"password": self.cleaned_data["password1"]}
+        else:
+            changement = {"mot_de_passe_hache": make_password(None)}
+        return services.modifier_utilisateur(self.user, par=self.par, **changement)
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(EcrituresParServicesMixin, ServicesAdminMixin, DjangoUserAdmin):
+    """Creation, changes, passwords and deletion go through ``accounts.services``."""
+
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
+    service_modifier = staticmethod(services.modifier_utilisateur)
+    service_supprimer = staticmethod(services.supprimer_utilisateur)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Identité", {"fields": ("nom_utilisateur", "nom_prenom")}),
@@ -129,6 +160,25 @@ class UserAdmin(DjangoUserAdmin):
         form = super().get_form(request, obj, **kwargs)
         form.par = request.user
         return form
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's own view, on a copy of this admin whose form knows who is acting (the
+        # admin instance is shared by every request).
+        vue = copy.copy(self)
+        vue.change_password_form = partial(MotDePasseAdminForm, par=request.user)
+        return DjangoUserAdmin.user_change_password(vue, request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # The form has checked the password (twice typed, validators); the service checks
+        # it again and hashes it.
+        cree = services.creer_utilisateur(
+            par=request.user,
+            password=form.cleaned_data["password1"],
+            **champs_du_formulaire(form, change=False),
+        )
+        copier(cree, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.pk == request.user.pk:

@@ -1,24 +1,16 @@
-"""JSON shapes of users and sessions, and the base for serializers whose writes go through
-the model's ``full_clean()``.
+"""JSON shapes of users and sessions.
 
 Serializers parse (types, enums, existing ids); the rules live in the models and services.
-A model ``ValidationError`` is reported under the JSON field names (``site_principal`` ->
-``site_principal_id``, ``__all__`` -> ``non_field_errors``), so a client sees one name per
-field whichever layer refused the value.
+A model ``ValidationError`` is reported under the JSON field names
+(``resa_project.serializers.ErreursModeleMixin``).
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from resa_project.parametres import ChampId
+from resa_project.serializers import ErreursModeleMixin
 from sites.models import Department, Site
 
-from . import services
 from .models import Priorite, Role, User
 
 MOT_DE_PASSE_LONGUEUR_MAX = 1024
@@ -36,42 +28,6 @@ USER_PUBLIC = [
     "department_id",
     "date_creation",
 ]
-
-
-class ErreursModeleMixin:
-    """Turn a model ``ValidationError`` raised by a write into a 400 keyed by JSON names."""
-
-    @contextmanager
-    def erreurs_du_modele(self):
-        try:
-            yield
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(self.erreurs_json(exc)) from exc
-
-    def erreurs_json(self, exc):
-        noms = {champ.source: nom for nom, champ in self.fields.items()}
-        noms[NON_FIELD_ERRORS] = api_settings.NON_FIELD_ERRORS_KEY
-        erreurs = serializers.as_serializer_error(exc)
-        return {noms.get(cle, cle): messages for cle, messages in erreurs.items()}
-
-
-class ModeleValideSerializer(ErreursModeleMixin, serializers.ModelSerializer):
-    """A ModelSerializer whose create/update run ``full_clean()`` before saving (DRF does not),
-    so the model's ``clean()`` and constraints are the rule."""
-
-    def create(self, validated_data):
-        return self._enregistrer(self.Meta.model(**validated_data))
-
-    def update(self, instance, validated_data):
-        for champ, valeur in validated_data.items():
-            setattr(instance, champ, valeur)
-        return self._enregistrer(instance)
-
-    def _enregistrer(self, instance):
-        with self.erreurs_du_modele(), transaction.atomic():
-            instance.full_clean()
-            instance.save()
-        return instance
 
 
 class UserPublicSerializer(serializers.ModelSerializer):
@@ -123,7 +79,8 @@ class InscriptionSerializer(_UserEcritureSerializer):
 
 
 class UserSerializer(_UserEcritureSerializer):
-    """The back-office's create (every role) and partial update (``partial=True``)."""
+    """The back-office's create (every role) and partial update (``partial=True``): it
+    parses, ``UserViewSet`` writes through ``accounts.services``."""
 
     site_principal_id = ChampId(
         source="site_principal", queryset=Site.objects.all(), allow_null=True, required=False
@@ -138,15 +95,6 @@ class UserSerializer(_UserEcritureSerializer):
         default=True,
         help_text="false : le compte ne peut plus se connecter, ses jetons sont révoqués.",
     )
-
-    def create(self, validated_data):
-        validated_data.pop("par", None)
-        with self.erreurs_du_modele():
-            return services.creer_utilisateur(**validated_data)
-
-    def update(self, instance, validated_data):
-        with self.erreurs_du_modele():
-            return services.modifier_utilisateur(instance, **validated_data)
 
 
 class ConnexionSerializer(serializers.Serializer):

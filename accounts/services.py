@@ -3,16 +3,18 @@
 Every write calls ``full_clean()`` so the model's rules (lengths, unique email and user name,
 known ``autorisations``) apply whatever the entry point; Django's password validators run on
 every new password. Errors are Django ``ValidationError`` (400, keyed by model field) or
-domain errors carrying their status.
+domain errors carrying their status. ``par`` is the user acting: ``None`` for the system
+(commands, demo data) or an anonymous registration.
 """
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
-from resa_project.erreurs import ConflitEtat, ErreurDomaine
+from resa_project.erreurs import ConflitEtat, ErreurDomaine, ObjetReference
 
 from .models import AuthToken, Priorite, Role, User
 
@@ -65,10 +67,25 @@ def est_inscription_standard(*, role, priorite, autorisations=()) -> bool:
     return role == Role.EMPLOYE and priorite == Priorite.STANDARD and not autorisations
 
 
+def _definir_hash(user, mot_de_passe_hache):
+    if mot_de_passe_hache is not None:
+        user.password = mot_de_passe_hache
+
+
 @transaction.atomic
-def creer_utilisateur(*, password, **champs) -> User:
-    """A new account with any role: the caller has already been checked as allowed to."""
-    return _enregistrer(User(**champs), password=password)
+def creer_utilisateur(
+    *, par: User | None, password: str | None = None, mot_de_passe_hache=None, **champs
+) -> User:
+    """A new account with any role: the caller has already been checked as allowed to.
+
+    ``password`` is validated and hashed; ``mot_de_passe_hache`` (demo data, imports) is an
+    already hashed password stored as is: no validator can read it. One of them is required.
+    """
+    if (password is None) == (mot_de_passe_hache is None):
+        raise TypeError("creer_utilisateur() takes either password or mot_de_passe_hache")
+    user = User(**champs)
+    _definir_hash(user, mot_de_passe_hache)
+    return _enregistrer(user, password=password)
 
 
 @transaction.atomic
@@ -86,7 +103,7 @@ def inscrire(*, par, password, **champs) -> tuple[User, str]:
     )
     if not standard and not (par is not None and par.est_admin):
         raise InscriptionInterdite()
-    user = creer_utilisateur(password=password, **champs)
+    user = creer_utilisateur(par=par, password=password, **champs)
     return user, AuthToken.emettre(user)
 
 
@@ -123,9 +140,12 @@ def deconnecter(token: AuthToken) -> None:
 
 
 @transaction.atomic
-def modifier_utilisateur(user: User, *, par: User, password=None, **champs) -> User:
-    """Partial update. A new password is validated and hashed; it closes every open
-    session, as deactivation does (``User.save``)."""
+def modifier_utilisateur(
+    user: User, *, par: User | None, password=None, mot_de_passe_hache=None, **champs
+) -> User:
+    """Partial update. A new ``password`` is validated and hashed; it closes every open
+    session, as deactivation does (``User.save``). ``mot_de_passe_hache``: see
+    ``creer_utilisateur``."""
     verifier_pas_contre_soi(
         user,
         par=par,
@@ -134,19 +154,28 @@ def modifier_utilisateur(user: User, *, par: User, password=None, **champs) -> U
     )
     for champ, valeur in champs.items():
         setattr(user, champ, valeur)
+    _definir_hash(user, mot_de_passe_hache)
     return _enregistrer(user, password=password)
 
 
-def verifier_pas_contre_soi(user: User, *, par: User, role, compte_actif) -> None:
-    """An admin may not lock themselves out (API and back-office alike): 409."""
-    if user.pk == par.pk and (not compte_actif or role != Role.ADMIN):
+def verifier_pas_contre_soi(user: User, *, par: User | None, role, compte_actif) -> None:
+    """An admin may not lock themselves out (API and back-office alike): 409. The check
+    alone, for the back-office's form; ``modifier_utilisateur`` runs it too."""
+    if _soi_meme(user, par) and (not compte_actif or role != Role.ADMIN):
         raise ConflitEtat(MSG_SOI_MEME)
+
+
+def _soi_meme(user, par):
+    return par is not None and user.pk == par.pk
 
 
 @transaction.atomic
-def supprimer_utilisateur(user: User, *, par: User) -> None:
-    """Delete an account; a ``ProtectedError`` (409) while reservations or departments
+def supprimer_utilisateur(user: User, *, par: User | None) -> None:
+    """Delete an account; ``ObjetReference`` (409) while reservations or departments
     refer to it: deactivate it instead."""
-    if user.pk == par.pk:
+    if _soi_meme(user, par):
         raise ConflitEtat(MSG_SOI_MEME)
-    user.delete()
+    try:
+        user.delete()
+    except ProtectedError as exc:
+        raise ObjetReference.depuis(exc) from None

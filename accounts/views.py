@@ -2,15 +2,13 @@
 
 from django.conf import settings
 from django.middleware.csrf import rotate_token
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from resa_project.pagination import ItemsMetaPagination
-from resa_project.schema import OK, erreurs
 
-from . import services
+from . import openapi, services
 from .authentication import CsrfRefuse, TokenAuthentication
 from .filters import UserFilter
 from .models import User
@@ -19,7 +17,6 @@ from .serializers import (
     ConnexionSerializer,
     InscriptionSerializer,
     MessageSerializer,
-    SessionSerializer,
     UserPublicSerializer,
     UserSerializer,
 )
@@ -69,22 +66,7 @@ class InscriptionView(generics.GenericAPIView):
     throttle_classes = [InscriptionThrottle]
     serializer_class = InscriptionSerializer
 
-    @extend_schema(
-        tags=["auth"],
-        auth=[],
-        summary="Créer un compte",
-        description=(
-            "Public pour `role: employe` et `priorite: standard` ; tout autre rôle ou "
-            "priorité exige un jeton d'administrateur (403 sinon). Ouvre une session : le "
-            "jeton est renvoyé et posé dans le cookie `session_token` (HttpOnly, "
-            "SameSite=Lax, Secure en HTTPS), avec un nouveau cookie `csrftoken` : une "
-            "requête POST, PUT, PATCH ou DELETE authentifiée par le cookie doit porter "
-            "l'en-tête `X-CSRFToken` égal à ce cookie (403 sinon). Un administrateur "
-            "authentifié n'est pas limité en nombre d'inscriptions."
-        ),
-        request=InscriptionSerializer,
-        responses={201: SessionSerializer, **erreurs(400, 403, 409, 429)},
-    )
+    @openapi.INSCRIPTION
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -100,22 +82,7 @@ class ConnexionView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = ConnexionSerializer
 
-    @extend_schema(
-        tags=["auth"],
-        auth=[],
-        summary="Se connecter",
-        description=(
-            "Email (sans distinction de casse) et mot de passe. Après "
-            "`LOGIN_ECHECS_MAX` (5) échecs pour un même email et une même adresse IP, ou "
-            "`LOGIN_ECHECS_MAX_PAR_EMAIL` (20) échecs pour un même email depuis n'importe "
-            "quelle adresse, pendant `LOGIN_ECHECS_FENETRE` (15 minutes), 429 jusqu'à la "
-            "fin de la fenêtre, même avec le bon mot de passe. Comme l'inscription, pose "
-            "le cookie `session_token` et un nouveau cookie `csrftoken` (à renvoyer dans "
-            "l'en-tête `X-CSRFToken` des requêtes non sûres authentifiées par le cookie)."
-        ),
-        request=ConnexionSerializer,
-        responses={200: SessionSerializer, **erreurs(400, 401, 429)},
-    )
+    @openapi.CONNEXION
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -127,17 +94,7 @@ class ConnexionView(generics.GenericAPIView):
 class DeconnexionView(generics.GenericAPIView):
     serializer_class = MessageSerializer
 
-    @extend_schema(
-        tags=["auth"],
-        summary="Se déconnecter",
-        description=(
-            "Révoque le jeton utilisé (en-tête ou cookie) et efface le cookie. Avec le "
-            "cookie, l'en-tête `X-CSRFToken` (égal au cookie `csrftoken`) est exigé (403 "
-            "sinon)."
-        ),
-        request=None,
-        responses={200: MessageSerializer, **erreurs(401, 403)},
-    )
+    @openapi.DECONNEXION
     def post(self, request):
         services.deconnecter(request.auth)
         response = Response({"message": MSG_DECONNEXION})
@@ -148,53 +105,12 @@ class DeconnexionView(generics.GenericAPIView):
 class MoiView(generics.GenericAPIView):
     serializer_class = UserPublicSerializer
 
-    @extend_schema(
-        tags=["auth"],
-        summary="L'utilisateur connecté",
-        responses={200: UserPublicSerializer, **erreurs(401)},
-    )
+    @openapi.MOI
     def get(self, request):
         return Response(UserPublicSerializer(request.user).data)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Lister les utilisateurs",
-        description="Admin : tous ; manager : les membres des départements qu'il gère.",
-        responses={200: UserPublicSerializer(many=True), **erreurs(400, 401, 403)},
-    ),
-    retrieve=extend_schema(
-        summary="Lire un utilisateur",
-        responses={200: UserPublicSerializer, **erreurs(401, 403, 404)},
-    ),
-    create=extend_schema(
-        summary="Créer un utilisateur (tout rôle)",
-        request=UserSerializer,
-        responses={201: UserPublicSerializer, **erreurs(400, 401, 403, 409)},
-    ),
-    update=extend_schema(
-        summary="Modifier un utilisateur (partiel)",
-        description=(
-            "Mise à jour partielle, comme PATCH. Désactiver un compte ou changer son mot de "
-            "passe révoque aussitôt tous ses jetons."
-        ),
-        request=UserSerializer,
-        responses={200: UserPublicSerializer, **erreurs(400, 401, 403, 404, 409)},
-    ),
-    partial_update=extend_schema(
-        summary="Modifier un utilisateur (partiel)",
-        description="Désactiver un compte ou changer son mot de passe révoque ses jetons.",
-        request=UserSerializer,
-        responses={200: UserPublicSerializer, **erreurs(400, 401, 403, 404, 409)},
-    ),
-    destroy=extend_schema(
-        summary="Supprimer un utilisateur",
-        description="409 tant que des réservations ou des départements y font référence : "
-        "désactivez plutôt le compte (`compte_actif: false`).",
-        responses={200: OK, **erreurs(401, 403, 404, 409)},
-    ),
-)
-@extend_schema(tags=["users"])
+@openapi.utilisateurs
 class UserViewSet(viewsets.ModelViewSet):
     """Admins manage every account; managers read the members of their departments."""
 
@@ -220,8 +136,17 @@ class UserViewSet(viewsets.ModelViewSet):
         kwargs["partial"] = True
         return super().update(request, *args, **kwargs)
 
+    def perform_create(self, serializer):
+        with serializer.erreurs_du_modele():
+            serializer.instance = services.creer_utilisateur(
+                par=self.request.user, **serializer.validated_data
+            )
+
     def perform_update(self, serializer):
-        serializer.save(par=self.request.user)
+        with serializer.erreurs_du_modele():
+            serializer.instance = services.modifier_utilisateur(
+                serializer.instance, par=self.request.user, **serializer.validated_data
+            )
 
     def destroy(self, request, *args, **kwargs):
         services.supprimer_utilisateur(self.get_object(), par=request.user)

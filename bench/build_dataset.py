@@ -344,7 +344,7 @@ def main():
     from django.utils import timezone
 
     from accounts.models import AuthToken, Autorisation, Priorite, Role, User
-    from reservations.models import Reservation, ResourceAvailability
+    from reservations.models import Evenement, Reservation, ResourceAvailability
     from ressources.models import Ressource
     from sites.models import Department, Site
 
@@ -354,7 +354,16 @@ def main():
     call_command("migrate", interactive=False, verbosity=0)
     chrono.top("migrate")
 
-    modeles = [AuthToken, Reservation, ResourceAvailability, Ressource, User, Department, Site]
+    modeles = [
+        AuthToken,
+        Evenement,
+        Reservation,
+        ResourceAvailability,
+        Ressource,
+        User,
+        Department,
+        Site,
+    ]
     if args.flush:
         vider(modeles)
         chrono.top("flush")
@@ -679,11 +688,15 @@ def main():
             return "en_cours" if t < 0.6 else "confirme"
         return "en_cours" if t < 0.13 else "confirme"
 
+    # The facts reserver() freezes: the ressource's site, the beneficiary's department.
+    departement_de = {u.pk: u.department_id for u in users}
     objets = [
         Reservation(
             ressource_id=rid,
             user_id=uid,
             createur_id=cid,
+            site_id=ressource.site_id,
+            department_id=departement_de.get(uid),
             debut=debut.replace(tzinfo=zone),
             fin=fin.replace(tzinfo=zone),
             statut=statut(debut, fin, ressource),

@@ -12,7 +12,9 @@ Latency is measured from the first byte written to the last byte of the body rea
 An answer counts as an error when its status is not one the scenario expects (e.g. a 5xx),
 when the connection fails, or when it takes more than ``--timeout`` seconds. The
 ``concurrency_64`` scenario runs 64 clients on a mix of every hot endpoint and also checks
-that every client finished on time (no hang).
+that every client finished on time (no hang). The ``bare_drf`` scenario calls a DRF view that
+does nothing (``GET /bench/vide``, served only when the server runs with ``RESA_BENCH=1``, as
+``bench/run.sh`` starts it): the floor of what any endpoint costs on that server, in the same run.
 
 Prints a markdown table and writes everything (status histograms included) as JSON to
 ``bench/results/load_<label>_<timestamp>.json``.
@@ -163,6 +165,11 @@ def filtres_liste(rng, ctx):
     return params
 
 
+def sc_bare_drf(rng, ctx):
+    # resa_project/bench_view.py: constant body, no authentication, no throttle, no query.
+    return "GET", "/bench/vide", None, None
+
+
 def sc_ressource_list(rng, ctx):
     params = {"limit": 100, **filtres_liste(rng, ctx)}
     if rng.random() < 0.2:
@@ -234,6 +241,7 @@ def sc_reservation_create(rng, ctx):
 OK = frozenset({200})
 SCENARIOS = {
     # name: (request factory, expected statuses)
+    "bare_drf": (sc_bare_drf, OK),
     "ressource_list": (sc_ressource_list, OK),
     "ressource_detail": (sc_ressource_detail, OK),
     "free_search": (sc_free_search, OK),
@@ -242,7 +250,7 @@ SCENARIOS = {
     "reservation_list_employe": (sc_reservation_list_employe, OK),
     "reservation_create": (sc_reservation_create, frozenset({201, 409})),
 }
-MIX = [  # (scenario, weight) of the concurrency_64 scenario
+MIX = [  # (scenario, weight) of the concurrency_64 scenario (real endpoints only: no bare_drf)
     ("ressource_list", 15),
     ("ressource_detail", 25),
     ("free_search", 10),
@@ -431,6 +439,12 @@ async def sonder(hote, port, ctx, noms):
             )
             if statut not in attendus:
                 print(f"      {reponse[:300]!r}", flush=True)
+                if nom == "bare_drf" and statut == 404:
+                    print(
+                        "      the server does not serve /bench/vide: start it with RESA_BENCH=1 "
+                        "(bench/run.sh does)",
+                        flush=True,
+                    )
     finally:
         conn.fermer()
 

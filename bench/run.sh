@@ -43,6 +43,9 @@ export SECURE_SSL_REDIRECT=0
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export DJANGO_SETTINGS_MODULE=resa_project.settings
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
+# Serves the bare DRF view GET /bench/vide (resa_project/bench_view.py, scenario bare_drf):
+# what DRF costs by itself, measured side by side with the real endpoints in the same run.
+export RESA_BENCH=1
 
 GUNICORN_PID=""
 arreter_gunicorn() {
@@ -72,7 +75,10 @@ import sys, time, urllib.request
 fin = time.monotonic() + 60
 while time.monotonic() < fin:
     try:
-        with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+        # A generous timeout: a retry while the first schema is still being generated would
+        # send a second concurrent /openapi.json to the worker, and drf-spectacular's lazy
+        # loading of its extensions is not thread-safe (tfranzel/drf-spectacular#1122: a 500).
+        with urllib.request.urlopen(sys.argv[1], timeout=30) as r:
             if r.status == 200:
                 sys.exit(0)
     except Exception:

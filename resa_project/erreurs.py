@@ -4,6 +4,10 @@ Each carries the HTTP status the API answers and the stable machine-readable ``c
 the contract (B+ "Error codes"), so clients branch on ``code``, never on French text.
 """
 
+from django.db.models import ProtectedError, RestrictedError
+
+MSG_REFERENCE = "Cet objet est encore référencé ({objets}) : suppression impossible."
+
 
 class ErreurDomaine(Exception):
     """A rule of the domain refused an action. ``status_code`` is what the API answers."""
@@ -28,6 +32,13 @@ class ObjetReference(ErreurDomaine):
     """The object is still referenced by others: it cannot be deleted."""
 
     code = "objet_reference"
+
+    @classmethod
+    def depuis(cls, exc: ProtectedError | RestrictedError) -> "ObjetReference":
+        """The error for a deletion the database refused, naming what still refers to it."""
+        lies = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        objets = sorted({str(obj._meta.verbose_name_plural) for obj in lies})
+        return cls(MSG_REFERENCE.format(objets=", ".join(objets)))
 
 
 class Doublon(ErreurDomaine):

@@ -22,7 +22,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from .erreurs import ErreurDomaine
+from .erreurs import ErreurDomaine, ObjetReference
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,6 @@ MSG_VALIDATION = "Données invalides."
 MSG_INTROUVABLE = "Ressource introuvable."
 MSG_INTERDIT = "Vous n'avez pas la permission d'effectuer cette action."
 MSG_TROP_DE_TENTATIVES = "Trop de tentatives : réessayez dans {secondes} secondes."
-MSG_REFERENCE = "Cet objet est encore référencé ({objets}) : suppression impossible."
 MSG_CORPS_ILLISIBLE = "Corps de requête illisible : envoyez un document JSON valide."
 MSG_CHEMIN_INCONNU = "Chemin inconnu : consultez /docs pour la liste des points d'entrée."
 MSG_ERREUR_SERVEUR = "Erreur interne du serveur."
@@ -116,17 +115,15 @@ def contrainte_violee(exc: IntegrityError) -> str | None:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        # A deletion that no service turned into ObjetReference gets the same answer.
+        exc = ObjetReference.depuis(exc)
     if isinstance(exc, ErreurDomaine):
         set_rollback()
         return _reponse(exc.status_code, exc.detail, exc.code, **exc.donnees)
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return _erreurs_validation(as_serializer_error(exc))
-    if isinstance(exc, (ProtectedError, RestrictedError)):
-        set_rollback()
-        lies = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-        objets = sorted({str(obj._meta.verbose_name_plural) for obj in lies})
-        return _reponse(409, MSG_REFERENCE.format(objets=", ".join(objets)), CODE_OBJET_REFERENCE)
     if isinstance(exc, IntegrityError):
         conflit = CONTRAINTES_CONFLIT.get(contrainte_violee(exc))
         if conflit is None:

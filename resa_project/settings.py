@@ -200,6 +200,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several components have a ``type`` field: the conflicts' and the planning's keep
+    # their enum's name (``Evenement.type`` gets ``EvenementTypeEnum``).
+    "ENUM_NAME_OVERRIDES": {"TypeEnum": ["reservation", "indisponibilite"]},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "resa_project.schema.chemins_du_contrat",

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -25,6 +27,10 @@ urlpatterns = [
     ),
     path("", include("accounts.urls")),
     path("", include("sites.urls")),
-    path("", include("ressources.urls")),
     path("", include("reservations.urls")),
 ]
+
+if os.environ.get("RESA_BENCH") == "1":  # bench/run.sh only: the bare DRF view to compare with
+    from resa_project.bench_view import VueNue
+
+    urlpatterns.append(path("bench/vide", VueNue.as_view()))

@@ -5,45 +5,16 @@ the forms check the rules, ``save_model`` books, moves or records through the se
 and the actions confirm or cancel with the same refusals as the API.
 """
 
-from dataclasses import replace
-
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 
+from resa_project.admin import ServicesAdminMixin, SuppressionAuFemininMixin
 from resa_project.erreurs import ErreurDomaine
+from ressources.admin import RessourceAdmin
+from ressources.models import Ressource
 
 from . import services
 from .forms import DisponibiliteAdminForm, ReservationAdminForm
-from .models import STATUTS_BLOQUANTS, Reservation, ResourceAvailability
-
-
-class ServicesAdminMixin:
-    """Last resort: a domain error raised while saving (the forms already checked the rules,
-    so only a race could get here) is shown as a message, never a server error."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ErreurDomaine, ValidationError) as exc:
-            detail = exc.detail if isinstance(exc, ErreurDomaine) else " ".join(exc.messages)
-            self.message_user(request, detail, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-class SuppressionAuFemininMixin:
-    """Django's bulk deletion reads "Supprimer les <pluriel> sélectionnés", in the masculine;
-    réservations, disponibilités and ressources are feminine."""
-
-    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        suppression = actions.get("delete_selected")
-        if suppression is not None:
-            description = f"Supprimer les {self.model._meta.verbose_name_plural} sélectionnées"
-            actions["delete_selected"] = replace(
-                suppression, description=description, plural_description=description
-            )
-        return actions
+from .models import STATUTS_BLOQUANTS, Evenement, Reservation, ResourceAvailability
 
 
 def _copier(source, cible):
@@ -53,9 +24,27 @@ def _copier(source, cible):
     cible._state.adding = False
 
 
+def lignes_historique(reservation_id):
+    """The journal of a reservation for its admin page, oldest first, in French."""
+    evenements = Evenement.objects.filter(reservation_id=reservation_id).select_related("acteur")
+    return [
+        {
+            "evenement": evenement,
+            "acteur": evenement.acteur or "Système",
+            "changements": [
+                (champ, "—" if avant is None else avant, "—" if apres is None else apres)
+                for champ, (avant, apres) in evenement.changements.items()
+            ],
+        }
+        for evenement in evenements.order_by("id")
+    ]
+
+
 @admin.register(Reservation)
 class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.ModelAdmin):
     form = ReservationAdminForm
+    # The change page ends with the reservation's history (the journal, as /historique).
+    change_form_template = "admin/reservations/reservation/change_form.html"
     list_display = (
         "id",
         "ressource",
@@ -74,7 +63,8 @@ class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.Mode
         "ressource__type_ressource",
         ("ressource", admin.RelatedOnlyFieldListFilter),
     )
-    list_select_related = ("ressource__site", "user", "createur")
+    # ``site`` is the reservation's own (the ressource's, frozen at booking time).
+    list_select_related = ("ressource__site", "site", "user", "createur")
     search_fields = (
         "description",
         "note",
@@ -95,10 +85,6 @@ class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.Mode
         ),
     )
 
-    @admin.display(description="site", ordering="ressource__site__nom")
-    def site(self, reservation):
-        return reservation.ressource.site
-
     def get_readonly_fields(self, request, obj=None):
         suivi = ("statut", "createur", "date_creation", "date_modification")
         return ("user", *suivi) if obj else suivi
@@ -107,6 +93,11 @@ class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.Mode
         if obj is None:
             return self.fieldsets[:2]
         return self.fieldsets
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        historique = lignes_historique(int(object_id)) if str(object_id).isdigit() else []
+        extra_context = {**(extra_context or {}), "historique": historique}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_change_permission(self, request, obj=None):
         # A cancelled or finished reservation is history: shown read-only.
@@ -120,23 +111,17 @@ class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.Mode
         return form
 
     def save_model(self, request, obj, form, change):
-        donnees = form.cleaned_data
-        if change:
-            champs = {
-                champ: donnees[champ]
-                for champ in services.CHAMPS_MODIFIABLES
-                if champ in form.changed_data
-            }
-            if not champs:
-                return
-            enregistree = services.modifier(obj, par=request.user, **champs)
-        else:
-            enregistree = services.reserver(
-                par=request.user,
-                user=donnees.get("user"),
-                **{champ: donnees[champ] for champ in services.CHAMPS_MODIFIABLES},
-            )
-        _copier(enregistree, obj)
+        # The form checked the booking with the services (same transaction, locks held).
+        if form.verifiee is None:
+            return  # a change that changes nothing
+        _copier(services.enregistrer_verifiee(form.verifiee), obj)
+
+    def delete_model(self, request, obj):
+        services.supprimer_reservation(obj, par=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for reservation in queryset:
+            services.supprimer_reservation(reservation, par=request.user)
 
     def _appliquer(self, request, queryset, service, succes):
         faites, refus = 0, []
@@ -193,18 +178,98 @@ class ResourceAvailabilityAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, a
     def site(self, periode):
         return periode.ressource.site
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.utilisateur = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
         enregistrer_disponibilite(request, obj, form, self)
 
+    def delete_model(self, request, obj):
+        services.supprimer_disponibilite(obj, par=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for periode in queryset:
+            services.supprimer_disponibilite(periode, par=request.user)
+
 
 def enregistrer_disponibilite(request, periode, form, model_admin):
-    """Save through the service and say which reservations it cancelled."""
-    _, annulees = services.enregistrer_disponibilite(
-        periode, par=request.user, annuler_conflits=form.cleaned_data.get("annuler_conflits")
-    )
+    """Save the period that ``form`` checked (``form.verifiee``) and say which reservations
+    it cancelled. A new ressource's inline periods could not be checked before the ressource
+    existed: they go through the whole service here (the stored row, if any, is what the
+    service compares the form's values with; the form has already copied them onto
+    ``periode``)."""
+    if form.verifiee is not None:
+        enregistree, annulees = services.enregistrer_periode_verifiee(form.verifiee)
+    else:
+        stockee = (
+            ResourceAvailability.objects.select_related("ressource").get(pk=periode.pk)
+            if periode.pk
+            else None
+        )
+        champs = {
+            champ: form.cleaned_data[champ]
+            for champ in services.CHAMPS_DISPONIBILITE
+            if champ in form.cleaned_data
+        }
+        enregistree, annulees = services.enregistrer_disponibilite(
+            stockee,
+            par=request.user,
+            annuler_conflits=form.cleaned_data.get("annuler_conflits"),
+            **champs,
+        )
+    _copier(enregistree, periode)
     if annulees:
         model_admin.message_user(
             request,
             "Réservation(s) annulée(s) : " + ", ".join(f"n°{pk}" for pk in annulees) + ".",
             messages.WARNING,
         )
+
+
+# --- The periods of a ressource, inline on its admin page ----------------------------------
+# ``ressources`` knows nothing of reservations: the catalogue's RessourceAdmin is served here
+# with the periods added.
+
+
+class DisponibiliteInline(admin.TabularInline):
+    """Periods of this ressource, checked like the standalone form (model rules, then the
+    reservations a blocking period would cancel)."""
+
+    model = ResourceAvailability
+    form = DisponibiliteAdminForm
+    fields = (
+        "type_disponibilite",
+        "debut",
+        "fin",
+        "recurrence",
+        "fin_recurrence",
+        "raison_indisponibilite",
+        "annuler_conflits",
+    )
+    extra = 0
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.utilisateur = request.user
+        return formset
+
+
+class RessourceAvecPeriodesAdmin(RessourceAdmin):
+    inlines = (*RessourceAdmin.inlines, DisponibiliteInline)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ResourceAvailability:
+            return super().save_formset(request, form, formset, change)
+        periodes = formset.save(commit=False)
+        for periode in formset.deleted_objects:
+            services.supprimer_disponibilite(periode, par=request.user)
+        for form_periode in formset.forms:
+            if form_periode.instance in periodes:
+                enregistrer_disponibilite(request, form_periode.instance, form_periode, self)
+
+
+admin.site.unregister(Ressource)
+admin.site.register(Ressource, RessourceAvecPeriodesAdmin)

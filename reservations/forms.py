@@ -1,27 +1,26 @@
 """Back-office forms for reservations and unavailability periods.
 
-They check the same rules as the API, by calling ``regles`` and ``services`` (never a copy
-of a rule): an invalid entry becomes a form error, and the admin's ``save_model`` then saves
-through the services. Inside the admin's POST transaction the ressource is locked before the
-check, so nothing can slip in between the check and the save.
+They validate through the services' check-only entry points (``preparer_reservation``,
+``preparer_modification``, ``preparer_disponibilite``), which lock, apply every rule and
+return the checked object unsaved; a refusal becomes a form error. The admin's ``save_model``
+then saves that object (``enregistrer_verifiee``...) in the same transaction (the admin's
+POST runs in one), so the rules run once and nothing slips in between check and save.
 """
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from resa_project.erreurs import ErreurDomaine
 
 from . import regles, services
-from .models import STATUTS_BLOQUANTS, Reservation, ResourceAvailability
+from .models import Reservation, ResourceAvailability
 
 MSG_CONFLITS_RESERVATION = "Le créneau est déjà pris : {conflits}."
 MSG_CONFLITS_DISPONIBILITE = (
     "Des réservations occupent cette période : {conflits}. Cochez « annuler les réservations "
     "en conflit » pour les annuler."
 )
-MSG_RESERVATION_CLOSE = "Cette réservation est {statut} : elle ne peut plus être modifiée."
 LIBELLES_CONFLIT = {"reservation": "réservation", "indisponibilite": "indisponibilité"}
 
 
@@ -36,12 +35,6 @@ def decrire_conflits(conflits) -> str:
         f"du {_moment(c['debut'])} au {_moment(c['fin'])}"
         for c in conflits
     )
-
-
-def verrouiller_si_transaction(*ressources):
-    """Lock the ressources when a transaction is open (the admin's POST runs in one)."""
-    if transaction.get_connection().in_atomic_block:
-        services.verrouiller(*ressources)
 
 
 def ajouter_erreur(form, exc):
@@ -66,8 +59,10 @@ def ajouter_erreur(form, exc):
 class ReservationAdminForm(forms.ModelForm):
     """A booking made in the back-office: the rules of ``regles.verifier_creneau``."""
 
-    #: The admin's user, set by ``ReservationAdmin.get_form`` (admins may book in the past).
+    #: The admin's user (the services' ``par``), set by ``ReservationAdmin.get_form``.
     utilisateur = None
+    #: The checked, unsaved booking that ``save_model`` saves (``None``: nothing changed).
+    verifiee = None
 
     class Meta:
         model = Reservation
@@ -81,28 +76,26 @@ class ReservationAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        reservation = self.instance
-        if reservation.pk and reservation.statut not in STATUTS_BLOQUANTS:
-            raise ValidationError(
-                MSG_RESERVATION_CLOSE.format(statut=reservation.get_statut_display().lower())
-            )
-        ressource = cleaned.get("ressource", reservation.ressource if reservation.pk else None)
-        debut = cleaned.get("debut")
-        fin = cleaned.get("fin")
-        if ressource is None or debut is None or fin is None or self.errors:
+        if self.errors:
             return cleaned
-        anciennes = [reservation.ressource] if reservation.pk else []
-        verrouiller_si_transaction(ressource, *anciennes)
+        reservation = self.instance
         try:
-            regles.verifier_creneau(
-                ressource,
-                debut,
-                fin,
-                nbr_participants=cleaned.get("nbr_participants"),
-                admin=self.utilisateur is None or self.utilisateur.est_admin,
-                passe_verifie=not reservation.pk or debut != reservation.debut,
-                exclure=reservation if reservation.pk else None,
-            )
+            if reservation.pk:
+                champs = {
+                    champ: cleaned[champ]
+                    for champ in services.CHAMPS_MODIFIABLES
+                    if champ in self.changed_data
+                }
+                if champs:
+                    self.verifiee = services.preparer_modification(
+                        reservation, par=self.utilisateur, **champs
+                    )
+            else:
+                self.verifiee = services.preparer_reservation(
+                    par=self.utilisateur,
+                    user=cleaned.get("user"),
+                    **{champ: cleaned.get(champ) for champ in services.CHAMPS_MODIFIABLES},
+                )
         except (ValidationError, ErreurDomaine) as exc:
             ajouter_erreur(self, exc)
         return cleaned
@@ -131,22 +124,41 @@ class DisponibiliteAdminForm(forms.ModelForm):
             "raison_indisponibilite",
         )
 
+    #: The admin's user (the services' ``par``), set by the admin's ``get_form`` or
+    #: ``get_formset``.
+    utilisateur = None
+    #: The checked, unsaved period that the admin saves (``None``: checked at save time).
+    verifiee = None
+
     def _post_clean(self):
         super()._post_clean()  # builds the instance and runs its full_clean()
         periode = self.instance
         if self.errors or not periode.ressource_id:
+            # A new ressource's inline periods: checked when saved, after the ressource.
             return
-        verrouiller_si_transaction(periode.ressource)
-        conflits = services.reservations_en_conflit(periode)
-        if conflits and not self.cleaned_data.get("annuler_conflits"):
+        stockee = (
+            ResourceAvailability.objects.select_related("ressource").get(pk=periode.pk)
+            if periode.pk
+            else None
+        )
+        champs = {
+            champ: self.cleaned_data[champ]
+            for champ in services.CHAMPS_DISPONIBILITE
+            if champ in self.cleaned_data
+        }
+        try:
+            self.verifiee = services.preparer_disponibilite(
+                stockee,
+                par=self.utilisateur,
+                annuler_conflits=self.cleaned_data.get("annuler_conflits"),
+                **champs,
+            )
+        except regles.ConflitReservation as exc:
             self.add_error(
                 NON_FIELD_ERRORS,
                 MSG_CONFLITS_DISPONIBILITE.format(
-                    conflits=decrire_conflits(
-                        [
-                            {"type": "reservation", "id": r.pk, "debut": r.debut, "fin": r.fin}
-                            for r in conflits
-                        ]
-                    )
+                    conflits=decrire_conflits(exc.donnees["conflits"])
                 ),
             )
+        except (ValidationError, ErreurDomaine) as exc:
+            ajouter_erreur(self, exc)

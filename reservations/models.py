@@ -8,9 +8,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from ressources.models import DUREE_MAXIMUM
+from resa_project import canal
 
 from .constraints import PostgresExclusionConstraint
+from .durees import DUREE_MAXIMUM
 
 # No booking lasts longer than this: regles.verifier_creneau refuses it on every path, and
 # the reservation_duree_maximum constraint in the database.
@@ -154,6 +155,23 @@ class Reservation(models.Model):
         "nombre de participants", default=1, validators=[MinValueValidator(1)]
     )
     note = models.TextField("note", blank=True, default="")
+    # Facts frozen at booking time, for reports that must not rewrite history: the
+    # beneficiary's department when the booking was made (kept when they change department
+    # later) and the ressource's site (follows the booking when it moves to another one).
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name="site",
+    )
+    department = models.ForeignKey(
+        "sites.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservations",
+        verbose_name="département du bénéficiaire",
+    )
     date_creation = models.DateTimeField("date de création", auto_now_add=True)
     date_modification = models.DateTimeField("date de modification", auto_now=True)
 
@@ -315,3 +333,102 @@ class ResourceAvailability(models.Model):
         pas = PAS_RECURRENCE.get(self.recurrence)
         if pas and self.debut and self.fin and self.fin - self.debut > pas:
             raise ValidationError({"fin": MSG_PERIODE_TROP_LONGUE})
+
+
+class TypeEvenement(models.TextChoices):
+    """The event types of the journal (API.md C1); the value is the wire value."""
+
+    RESERVATION_CREEE = "reservation.creee", "Réservation créée"
+    RESERVATION_MODIFIEE = "reservation.modifiee", "Réservation modifiée"
+    RESERVATION_CONFIRMEE = "reservation.confirmee", "Réservation confirmée"
+    RESERVATION_ANNULEE = "reservation.annulee", "Réservation annulée"
+    RESERVATION_TERMINEE = "reservation.terminee", "Réservation terminée"
+    RESERVATION_NON_PRESENTE = "reservation.non_presente", "Bénéficiaire non présent"
+    RESERVATION_LIBEREE = "reservation.liberee", "Réservation libérée automatiquement"
+    RESERVATION_CHECKIN = "reservation.checkin", "Arrivée enregistrée"
+    DISPONIBILITE_CREEE = "disponibilite.creee", "Période créée"
+    DISPONIBILITE_MODIFIEE = "disponibilite.modifiee", "Période modifiée"
+    DISPONIBILITE_SUPPRIMEE = "disponibilite.supprimee", "Période supprimée"
+
+
+class Canal(models.TextChoices):
+    """The entry point a change came through (see ``resa_project.canal``)."""
+
+    API = canal.API, "API"
+    ADMIN = canal.ADMIN, "Back-office"
+    COMMANDE = canal.COMMANDE, "Commande"
+    SYSTEME = canal.SYSTEME, "Système"
+
+
+class Evenement(models.Model):
+    """One state change of a reservation or a period, written by ``reservations.journal``
+    in the transaction of the change. The id is stable and gives the creation order.
+
+    The targets are foreign keys without a database constraint: the journal outlives what it
+    talks about (a deleted period keeps its ``disponibilite.supprimee``, a deleted
+    reservation its history), and ids are never reused (AUTOINCREMENT on SQLite, sequences
+    on PostgreSQL), so a dangling id still names that one object.
+    """
+
+    type = models.CharField("type d'événement", max_length=32, choices=TypeEvenement.choices)
+    date = models.DateTimeField("date et heure", default=timezone.now)
+    acteur = models.ForeignKey(
+        "accounts.User",
+        # Whoever acted stays known: an account with events is deactivated, not deleted
+        # (as one with reservations already is).
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evenements",
+        verbose_name="auteur",
+    )
+    canal = models.CharField(
+        "canal d'entrée", max_length=16, choices=Canal.choices, default=Canal.SYSTEME
+    )
+    changements = models.JSONField("changements (avant, après)", default=dict, blank=True)
+    note = models.TextField("note", blank=True, default="")
+    reservation = models.ForeignKey(
+        Reservation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evenements",
+        verbose_name="réservation",
+    )
+    disponibilite = models.ForeignKey(
+        ResourceAvailability,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evenements",
+        verbose_name="disponibilité",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "événement"
+        verbose_name_plural = "événements"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(type__in=TypeEvenement.values), name="evenement_type_valide"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(canal__in=Canal.values), name="evenement_canal_valide"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reservation__isnull=False)
+                | models.Q(disponibilite__isnull=False),
+                name="evenement_a_une_cible",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reservation", "id"], name="evenement_reservation_idx"),
+            models.Index(fields=["disponibilite", "id"], name="evenement_disponibilite_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} n°{self.pk}"

@@ -13,9 +13,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from resa_project.erreurs import ErreurDomaine
-from ressources.models import DUREE_MAXIMUM, Etat, TypeRessource
+from ressources.models import Etat, TypeRessource
 
 from . import calendrier
+from .durees import DUREE_MAXIMUM, duree_maximum
 from .models import Reservation, ResourceAvailability
 
 DUREE_MINIMUM = timedelta(minutes=30)
@@ -133,8 +134,9 @@ def verifier_creneau(
     """
     debut, fin = _en_utc(debut, fin)
     erreurs = verifier_fenetre(debut, fin, admin=admin, passe_verifie=passe_verifie)
-    if fin > debut and fin - debut > ressource.duree_maximum:
-        heures = int(ressource.duree_maximum.total_seconds() // 3600)
+    maximum = duree_maximum(ressource)
+    if fin > debut and fin - debut > maximum:
+        heures = int(maximum.total_seconds() // 3600)
         erreurs.setdefault("fin", []).append(MSG_DUREE_MAX.format(heures=heures))
     if nbr_participants is not None and nbr_participants > ressource.capacite_maximum:
         erreurs.setdefault("nbr_participants", []).append(

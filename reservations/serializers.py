@@ -2,14 +2,14 @@
 ``services``: these serializers only parse and shape."""
 
 from django.db import models
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User
 from resa_project.parametres import ChampId, DateBornee, DateHeure
 from ressources.models import Ressource
 
-from .models import Reservation, ResourceAvailability
+from .models import Evenement, Reservation, ResourceAvailability
 
 NBR_PARTICIPANTS_MAX = 100_000
 
@@ -40,6 +40,37 @@ class ReservationSerializer(serializers.ModelSerializer):
             "date_modification",
             "duree_minutes",
         ]
+        read_only_fields = fields
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 2,
+            "items": {},
+            "description": "[avant, après] ; null avant une création.",
+        },
+        "example": {"statut": ["en_cours", "confirme"]},
+    }
+)
+class ChangementsField(serializers.JSONField):
+    """``{"<champ>": [avant, après]}``, stored already in the API's representation."""
+
+
+class EvenementSerializer(serializers.ModelSerializer):
+    """One entry of ``/reservations/{id}/historique`` (API.md C1)."""
+
+    acteur_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="null : le système."
+    )
+    changements = ChangementsField(read_only=True)
+
+    class Meta:
+        model = Evenement
+        fields = ["id", "type", "date", "acteur_id", "changements", "note"]
         read_only_fields = fields
 
 

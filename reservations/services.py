@@ -5,8 +5,12 @@ check (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the IMMEDIATE transact
 holds the database's write lock), checks every rule through ``regles`` and saves. On
 PostgreSQL the exclusion constraint backs this up: if it fires anyway, the caller still gets
 the contract's 409 with the conflicts.
+
+Each change also writes its event (``journal``) in that same transaction, so a refused or
+rolled-back change leaves no event and a committed one always has its event.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -16,16 +20,29 @@ from accounts.models import Autorisation
 from resa_project.erreurs import ConflitEtat
 from ressources.models import Ressource
 
-from . import calendrier, regles
+from . import calendrier, journal, regles
 from .models import (
     STATUTS_BLOQUANTS,
     Recurrence,
     Reservation,
+    ResourceAvailability,
     StatutReservation,
+    TypeEvenement,
 )
 
 DELAI_ANNULATION_PROPRIETAIRE = timedelta(hours=2)
 CHAMPS_MODIFIABLES = ("ressource", "debut", "fin", "description", "nbr_participants", "note")
+CHAMPS_DISPONIBILITE = (
+    "ressource",
+    "type_disponibilite",
+    "debut",
+    "fin",
+    "raison_indisponibilite",
+    "recurrence",
+    "fin_recurrence",
+)
+# Derived from rows the service has just read (and locked): not looked up again.
+CHAMPS_DERIVES = ["site", "department"]
 
 MSG_DEJA_CLOSE = "Cette réservation est {statut} : elle ne peut plus être modifiée."
 MSG_MODIFIEE_ENTRE_TEMPS = "La réservation vient d'être modifiée par ailleurs : réessayez."
@@ -42,6 +59,7 @@ MSG_ANNULEE_PAR_INDISPONIBILITE = "Annulée : la ressource est indisponible ({ra
 MSG_PERIODE_OCCUPEE = (
     "Des réservations occupent cette période : annulez-les ou passez annuler_conflits=true."
 )
+MSG_SUPPRIMEE = "Réservation supprimée par un administrateur."
 
 
 def verrouiller(*ressources):
@@ -79,6 +97,132 @@ def _enregistrer(reservation, *, ressource, exclure=None):
         raise
 
 
+@dataclass(frozen=True)
+class Verifiee:
+    """A reservation checked against every rule, under the locks its check took, and not
+    saved yet: what ``preparer_reservation`` and ``preparer_modification`` return and
+    ``enregistrer_verifiee`` saves, in the same transaction."""
+
+    reservation: Reservation
+    par: object
+    ressource: Ressource
+    #: The API's values before a modification; ``None`` for a new booking.
+    avant: dict | None
+
+
+def _exiger_transaction():
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "À appeler dans une transaction : les verrous du contrôle doivent tenir jusqu'à "
+            "l'enregistrement."
+        )
+
+
+def preparer_reservation(
+    *,
+    par,
+    ressource,
+    debut,
+    fin,
+    user=None,
+    description="",
+    nbr_participants=1,
+    note="",
+) -> Verifiee:
+    """The check-only half of ``reserver``: locks the ressource, applies every rule and
+    returns the booking unsaved (raises what ``reserver`` raises). The back-office form
+    validates with it, then ``save_model`` saves with ``enregistrer_verifiee``, in the admin's
+    one transaction: the rules run once."""
+    _exiger_transaction()
+    (ressource,) = verrouiller(ressource)
+    regles.verifier_creneau(
+        ressource, debut, fin, nbr_participants=nbr_participants, admin=par.est_admin
+    )
+    attente = ressource.validation_requise and not par.est_manager_ou_admin
+    beneficiaire = user or par
+    reservation = Reservation(
+        ressource=ressource,
+        user=beneficiaire,
+        createur=par,
+        site_id=ressource.site_id,
+        department_id=beneficiaire.department_id,
+        debut=debut,
+        fin=fin,
+        description=description,
+        nbr_participants=nbr_participants,
+        note=note,
+        statut=StatutReservation.EN_ATTENTE if attente else StatutReservation.CONFIRME,
+    )
+    # The related rows were just loaded (the ressource is locked) and the CHECK constraints
+    # mirror rules verifier_creneau already applied; the database still enforces them on
+    # INSERT. This saves 12 queries (3 FK lookups, 3 x SAVEPOINT/SELECT/RELEASE).
+    reservation.full_clean(
+        exclude=["ressource", "user", "createur", *CHAMPS_DERIVES], validate_constraints=False
+    )
+    return Verifiee(reservation, par, ressource, None)
+
+
+def preparer_modification(reservation, *, par, **champs) -> Verifiee:
+    """The check-only half of ``modifier`` (see ``preparer_reservation``)."""
+    _exiger_transaction()
+    inconnus = set(champs) - set(CHAMPS_MODIFIABLES)
+    if inconnus:
+        raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
+    actuelle = Reservation.objects.select_related("ressource").get(pk=reservation.pk)
+    # Ressources first, then the row: the order in which every other writer locks.
+    ancienne, nouvelle = verrouiller(
+        actuelle.ressource, champs.get("ressource", actuelle.ressource)
+    )
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.ressource_id != ancienne.pk:
+        raise ConflitEtat(MSG_MODIFIEE_ENTRE_TEMPS)
+    _exiger_ouverte(reservation)
+    etat_avant = journal.etat_reservation(reservation)
+    avant = (reservation.ressource_id, reservation.debut, reservation.fin)
+    for champ, valeur in champs.items():
+        setattr(reservation, champ, valeur)
+    reservation.ressource = nouvelle
+    reservation.site_id = nouvelle.site_id
+    regles.verifier_creneau(
+        nouvelle,
+        reservation.debut,
+        reservation.fin,
+        nbr_participants=reservation.nbr_participants,
+        admin=par.est_admin,
+        passe_verifie=reservation.debut != avant[1],
+        exclure=reservation,
+    )
+    deplacee = (nouvelle.pk, reservation.debut, reservation.fin) != avant
+    if deplacee and nouvelle.validation_requise and not par.est_manager_ou_admin:
+        reservation.statut = StatutReservation.EN_ATTENTE
+    reservation.full_clean(exclude=CHAMPS_DERIVES)
+    return Verifiee(reservation, par, nouvelle, etat_avant)
+
+
+def enregistrer_verifiee(verifiee: Verifiee) -> Reservation:
+    """Save what ``preparer_*`` checked, in its transaction, with its event."""
+    _exiger_transaction()
+    reservation = verifiee.reservation
+    if verifiee.avant is None:
+        _enregistrer(reservation, ressource=verifiee.ressource)
+        type_evenement = TypeEvenement.RESERVATION_CREEE
+        changements = journal.creation(journal.etat_reservation(reservation))
+    else:
+        changements = journal.differences(verifiee.avant, journal.etat_reservation(reservation))
+        if not changements:
+            return reservation
+        _enregistrer(reservation, ressource=verifiee.ressource, exclure=reservation)
+        type_evenement = TypeEvenement.RESERVATION_MODIFIEE
+    journal.enregistrer(
+        type_evenement,
+        par=verifiee.par,
+        reservation=reservation,
+        changements=changements,
+        date=reservation.date_modification,
+    )
+    return reservation
+
+
 @transaction.atomic
 def reserver(
     *,
@@ -92,29 +236,20 @@ def reserver(
     note="",
 ) -> Reservation:
     """Book ``ressource`` for ``user`` (default: the caller). Permission to book for others
-    is the caller's business (see ``peut_reserver_pour_autrui``); the rules are checked here."""
-    (ressource,) = verrouiller(ressource)
-    regles.verifier_creneau(
-        ressource, debut, fin, nbr_participants=nbr_participants, admin=par.est_admin
+    is the caller's business (see ``peut_reserver_pour_autrui``); the rules are checked here.
+    The booking freezes the beneficiary's department and the ressource's site."""
+    return enregistrer_verifiee(
+        preparer_reservation(
+            par=par,
+            ressource=ressource,
+            debut=debut,
+            fin=fin,
+            user=user,
+            description=description,
+            nbr_participants=nbr_participants,
+            note=note,
+        )
     )
-    attente = ressource.validation_requise and not par.est_manager_ou_admin
-    reservation = Reservation(
-        ressource=ressource,
-        user=user or par,
-        createur=par,
-        debut=debut,
-        fin=fin,
-        description=description,
-        nbr_participants=nbr_participants,
-        note=note,
-        statut=StatutReservation.EN_ATTENTE if attente else StatutReservation.CONFIRME,
-    )
-    # The related rows were just loaded (the ressource is locked) and the CHECK constraints
-    # mirror rules verifier_creneau already applied; the database still enforces them on
-    # INSERT. This saves 12 queries (3 FK lookups, 3 x SAVEPOINT/SELECT/RELEASE).
-    reservation.full_clean(exclude=["ressource", "user", "createur"], validate_constraints=False)
-    _enregistrer(reservation, ressource=ressource)
-    return reservation
 
 
 @transaction.atomic
@@ -122,39 +257,11 @@ def modifier(reservation, *, par, **champs) -> Reservation:
     """Partial update of ``CHAMPS_MODIFIABLES``; every rule is checked again.
 
     On a ressource with ``validation_requise``, a reservation moved (ressource, debut or fin)
-    by someone who is neither manager nor admin waits for confirmation again.
+    by someone who is neither manager nor admin waits for confirmation again. Its ``site``
+    follows the ressource; its ``department`` stays the one of booking time. Nothing is
+    written (and no event recorded) when no value changes.
     """
-    inconnus = set(champs) - set(CHAMPS_MODIFIABLES)
-    if inconnus:
-        raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
-    actuelle = Reservation.objects.select_related("ressource").get(pk=reservation.pk)
-    # Ressources first, then the row: the order in which every other writer locks.
-    ancienne, nouvelle = verrouiller(
-        actuelle.ressource, champs.get("ressource", actuelle.ressource)
-    )
-    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-    if reservation.ressource_id != ancienne.pk:
-        raise ConflitEtat(MSG_MODIFIEE_ENTRE_TEMPS)
-    _exiger_ouverte(reservation)
-    avant = (reservation.ressource_id, reservation.debut, reservation.fin)
-    for champ, valeur in champs.items():
-        setattr(reservation, champ, valeur)
-    reservation.ressource = nouvelle
-    regles.verifier_creneau(
-        nouvelle,
-        reservation.debut,
-        reservation.fin,
-        nbr_participants=reservation.nbr_participants,
-        admin=par.est_admin,
-        passe_verifie=reservation.debut != avant[1],
-        exclure=reservation,
-    )
-    deplacee = (nouvelle.pk, reservation.debut, reservation.fin) != avant
-    if deplacee and nouvelle.validation_requise and not par.est_manager_ou_admin:
-        reservation.statut = StatutReservation.EN_ATTENTE
-    reservation.full_clean()
-    _enregistrer(reservation, ressource=nouvelle, exclure=reservation)
-    return reservation
+    return enregistrer_verifiee(preparer_modification(reservation, par=par, **champs))
 
 
 def _exiger_ouverte(reservation):
@@ -162,13 +269,33 @@ def _exiger_ouverte(reservation):
         raise ConflitEtat(MSG_DEJA_CLOSE.format(statut=reservation.get_statut_display().lower()))
 
 
-def _changer_statut(reservation, statut, note=None):
+def _changer_statut(reservation, statut, type_evenement, *, par, note=None, disponibilite=None):
+    """Save the new status (and ``note`` appended to the reservation's note); return the
+    event to record (unsaved: callers record one or many with ``journal.enregistrer_tous``)."""
+    changements = {"statut": [reservation.statut, statut]}
     reservation.statut = statut
     champs = ["statut", "date_modification"]
     if note:
-        reservation.note = f"{reservation.note}\n{note}".strip()
+        nouvelle_note = f"{reservation.note}\n{note}".strip()
+        changements["note"] = [reservation.note, nouvelle_note]
+        reservation.note = nouvelle_note
         champs.append("note")
     reservation.save(update_fields=champs)
+    return journal.evenement(
+        type_evenement,
+        par=par,
+        reservation=reservation,
+        disponibilite=disponibilite,
+        changements={
+            champ: [journal.valeur_api(v) for v in paire] for champ, paire in changements.items()
+        },
+        note=note,
+        date=reservation.date_modification,
+    )
+
+
+def _changer_et_journaliser(reservation, statut, type_evenement, *, par):
+    journal.enregistrer_tous([_changer_statut(reservation, statut, type_evenement, par=par)])
     return reservation
 
 
@@ -183,7 +310,9 @@ def annuler(reservation, *, par, maintenant=None) -> Reservation:
             raise ConflitEtat(MSG_ANNULATION_TERMINEE)
     elif maintenant > reservation.debut - DELAI_ANNULATION_PROPRIETAIRE:
         raise ConflitEtat(MSG_ANNULATION_TARDIVE)
-    return _changer_statut(reservation, StatutReservation.ANNULE)
+    return _changer_et_journaliser(
+        reservation, StatutReservation.ANNULE, TypeEvenement.RESERVATION_ANNULEE, par=par
+    )
 
 
 @transaction.atomic
@@ -191,7 +320,9 @@ def confirmer(reservation, *, par) -> Reservation:
     reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
     if reservation.statut != StatutReservation.EN_ATTENTE:
         raise ConflitEtat(MSG_CONFIRMER_ETAT)
-    return _changer_statut(reservation, StatutReservation.CONFIRME)
+    return _changer_et_journaliser(
+        reservation, StatutReservation.CONFIRME, TypeEvenement.RESERVATION_CONFIRMEE, par=par
+    )
 
 
 @transaction.atomic
@@ -202,7 +333,9 @@ def terminer(reservation, *, par, maintenant=None) -> Reservation:
         raise ConflitEtat(MSG_TERMINER_ETAT)
     if maintenant < reservation.fin:
         raise ConflitEtat(MSG_TERMINER_TROP_TOT)
-    return _changer_statut(reservation, StatutReservation.FINI)
+    return _changer_et_journaliser(
+        reservation, StatutReservation.FINI, TypeEvenement.RESERVATION_TERMINEE, par=par
+    )
 
 
 @transaction.atomic
@@ -213,16 +346,70 @@ def marquer_non_present(reservation, *, par, maintenant=None) -> Reservation:
         raise ConflitEtat(MSG_NON_PRESENT_ETAT)
     if maintenant < reservation.debut:
         raise ConflitEtat(MSG_NON_PRESENT_TROP_TOT)
-    return _changer_statut(reservation, StatutReservation.NON_PRESENT)
+    return _changer_et_journaliser(
+        reservation,
+        StatutReservation.NON_PRESENT,
+        TypeEvenement.RESERVATION_NON_PRESENTE,
+        par=par,
+    )
+
+
+LOT_CLOTURE = 500
 
 
 @transaction.atomic
 def cloturer_journee(*, maintenant=None) -> int:
-    """Confirmed reservations whose end has passed become ``fini``. Returns how many."""
+    """Confirmed reservations whose end has passed become ``fini``, each with its
+    ``reservation.terminee`` event by the system. Returns how many.
+
+    The rows are locked in id order (as ``enregistrer_disponibilite`` locks them), then
+    updated and journaled by batches: a few queries per ``LOT_CLOTURE`` reservations.
+    """
     maintenant = maintenant or timezone.now()
-    return Reservation.objects.filter(
-        statut=StatutReservation.CONFIRME, fin__lte=maintenant
-    ).update(statut=StatutReservation.FINI, date_modification=maintenant)
+    ids = list(
+        Reservation.objects.filter(statut=StatutReservation.CONFIRME, fin__lte=maintenant)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    changements = {"statut": [StatutReservation.CONFIRME.value, StatutReservation.FINI.value]}
+    for i in range(0, len(ids), LOT_CLOTURE):
+        lot = ids[i : i + LOT_CLOTURE]
+        Reservation.objects.filter(pk__in=lot).update(
+            statut=StatutReservation.FINI, date_modification=maintenant
+        )
+        journal.enregistrer_tous(
+            [
+                journal.evenement(
+                    TypeEvenement.RESERVATION_TERMINEE,
+                    par=None,
+                    reservation=Reservation(pk=pk),
+                    changements=changements,
+                    date=maintenant,
+                )
+                for pk in lot
+            ]
+        )
+    return len(ids)
+
+
+@transaction.atomic
+def supprimer_reservation(reservation, *, par) -> None:
+    """Delete a reservation (admin). Its journal stays. Deleting one that still holds its
+    slot (``en_cours``, ``confirme``) frees it, which the journal's readers must learn as
+    they learn any freed slot: it is recorded as ``reservation.annulee`` with a note saying
+    it was deleted. A closed one (``annule``, ``fini``, ``non_present``) changes nothing for
+    anyone: no new event."""
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.est_bloquante:
+        journal.enregistrer(
+            TypeEvenement.RESERVATION_ANNULEE,
+            par=par,
+            reservation=reservation,
+            changements={"statut": [reservation.statut, StatutReservation.ANNULE.value]},
+            note=MSG_SUPPRIMEE,
+        )
+    reservation.delete()
 
 
 def reservations_en_conflit(periode, *, verrou=False):
@@ -256,13 +443,16 @@ def reservations_en_conflit(periode, *, verrou=False):
 
 
 @transaction.atomic
-def enregistrer_disponibilite(periode, *, par, annuler_conflits=False):
-    """Create or update an unavailability period.
+def enregistrer_disponibilite(periode=None, *, par, annuler_conflits=False, **champs):
+    """Create (``periode`` None, or a new unsaved instance) or update (``periode`` as read
+    from the database, unmodified) an unavailability period with the values ``champs``
+    (any of ``CHAMPS_DISPONIBILITE``); records ``disponibilite.creee`` or ``.modifiee``
+    with the values before and after (nothing is written when no value changes).
 
     A blocking period over ``en_cours``/``confirme`` reservations is refused with the list of
     them (409), unless ``annuler_conflits``: then they are cancelled, with the reason in their
-    note. Returns ``(periode, ids of the cancelled reservations)``: exactly the reservations
-    this call set to ``annule``.
+    note, each with its ``reservation.annulee`` event. Returns ``(periode, ids of the
+    cancelled reservations)``: exactly the reservations this call set to ``annule``.
 
     Locks the ressource, then the conflicting reservation rows in id order. The ressource
     lock keeps every reservation of it where it is (``reserver`` and ``modifier`` take it
@@ -274,6 +464,36 @@ def enregistrer_disponibilite(periode, *, par, annuler_conflits=False):
     them: each holds a single row and asks for nothing after it; ``modifier`` locks
     ressources before its row, the same order as here.
     """
+    return enregistrer_periode_verifiee(
+        preparer_disponibilite(periode, par=par, annuler_conflits=annuler_conflits, **champs)
+    )
+
+
+@dataclass(frozen=True)
+class PeriodeVerifiee:
+    """A period checked by ``preparer_disponibilite``, not saved yet, with the reservations
+    it will cancel (locked)."""
+
+    periode: ResourceAvailability
+    par: object
+    #: The API's values before a modification; ``None`` for a new period.
+    avant: dict | None
+    conflits: list
+
+
+def preparer_disponibilite(periode=None, *, par, annuler_conflits=False, **champs):
+    """The check-only half of ``enregistrer_disponibilite`` (the back-office form validates
+    with it; see ``preparer_reservation``): raises the 409 of conflicting reservations unless
+    ``annuler_conflits``."""
+    _exiger_transaction()
+    inconnus = set(champs) - set(CHAMPS_DISPONIBILITE)
+    if inconnus:
+        raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
+    if periode is None:
+        periode = ResourceAvailability()
+    etat_avant = journal.etat_disponibilite(periode) if periode.pk else None
+    for champ, valeur in champs.items():
+        setattr(periode, champ, valeur)
     verrouiller(periode.ressource)
     periode.full_clean()
     conflits = reservations_en_conflit(periode, verrou=True)
@@ -281,12 +501,67 @@ def enregistrer_disponibilite(periode, *, par, annuler_conflits=False):
         raise regles.ConflitReservation(
             [regles.conflit_reservation(r) for r in conflits], detail=MSG_PERIODE_OCCUPEE
         )
+    return PeriodeVerifiee(periode, par, etat_avant, conflits)
+
+
+def enregistrer_periode_verifiee(verifiee: PeriodeVerifiee):
+    """Save what ``preparer_disponibilite`` checked, cancel its conflicts, record the events.
+    Returns ``(periode, ids of the cancelled reservations)``."""
+    _exiger_transaction()
+    periode, par, etat_avant, conflits = (
+        verifiee.periode,
+        verifiee.par,
+        verifiee.avant,
+        verifiee.conflits,
+    )
+    evenements = []
+    etat_apres = journal.etat_disponibilite(periode)
+    if etat_avant is None:
+        periode.save()
+        evenements.append(
+            journal.evenement(
+                TypeEvenement.DISPONIBILITE_CREEE,
+                par=par,
+                disponibilite=periode,
+                changements=journal.creation(etat_apres),
+            )
+        )
+    elif changements := journal.differences(etat_avant, etat_apres):
+        periode.save()
+        evenements.append(
+            journal.evenement(
+                TypeEvenement.DISPONIBILITE_MODIFIEE,
+                par=par,
+                disponibilite=periode,
+                changements=changements,
+            )
+        )
     raison = periode.raison_indisponibilite or periode.get_type_disponibilite_display()
     for reservation in conflits:
-        _changer_statut(
-            reservation,
-            StatutReservation.ANNULE,
-            note=MSG_ANNULEE_PAR_INDISPONIBILITE.format(raison=raison),
+        evenements.append(
+            _changer_statut(
+                reservation,
+                StatutReservation.ANNULE,
+                TypeEvenement.RESERVATION_ANNULEE,
+                par=par,
+                note=MSG_ANNULEE_PAR_INDISPONIBILITE.format(raison=raison),
+                disponibilite=periode,
+            )
         )
-    periode.save()
+    journal.enregistrer_tous(evenements)
     return periode, [r.pk for r in conflits]
+
+
+@transaction.atomic
+def supprimer_disponibilite(periode, *, par) -> None:
+    """Delete a period, recording ``disponibilite.supprimee`` with its last values. A
+    period already deleted by someone else is ``DoesNotExist`` (the API's 404)."""
+    supprimees, _ = ResourceAvailability.objects.filter(pk=periode.pk).delete()
+    if not supprimees:
+        raise ResourceAvailability.DoesNotExist
+    journal.enregistrer(
+        TypeEvenement.DISPONIBILITE_SUPPRIMEE,
+        par=par,
+        disponibilite=periode,
+        changements=journal.suppression(journal.etat_disponibilite(periode)),
+    )

@@ -1,12 +1,19 @@
-"""Routes of ``/reservations`` and ``/disponibilites``, with and without trailing slash."""
+"""Routes of ``/ressources``, ``/reservations`` and ``/disponibilites``, with and without
+trailing slash.
+
+``SimpleRouter`` registers the list-level actions (``ressources/disponibles``) before the
+detail route, and the detail routes only match digits.
+"""
 
 from rest_framework.routers import SimpleRouter
 
 from .views import DisponibiliteViewSet, ReservationViewSet
+from .views_ressources import RessourceAvecOccupationViewSet
 
 router = SimpleRouter()
 # DRF's constructor turns any truthy ``trailing_slash`` into "/": set the optional slash after.
 router.trailing_slash = "/?"
+router.register("ressources", RessourceAvecOccupationViewSet, basename="ressource")
 router.register("reservations", ReservationViewSet, basename="reservation")
 router.register("disponibilites", DisponibiliteViewSet, basename="disponibilite")
 

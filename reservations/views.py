@@ -23,7 +23,7 @@ from resa_project.parametres import parametre_booleen, tri_applique
 from resa_project.schema import OK, erreurs
 from sites.permissions import exiger_site
 
-from . import services
+from . import journal, services
 from .filters import DisponibiliteFilter, ReservationFilter
 from .models import Reservation, ResourceAvailability
 from .permissions import (
@@ -38,6 +38,7 @@ from .selectors import reservations_visibles
 from .serializers import (
     DisponibiliteEnregistreeSerializer,
     DisponibiliteSerializer,
+    EvenementSerializer,
     ReservationCreationSerializer,
     ReservationModificationSerializer,
     ReservationSerializer,
@@ -197,8 +198,23 @@ class ReservationViewSet(
         return self.update(request, pk=pk)
 
     def destroy(self, request, pk=None):
-        self.get_object().delete()
+        services.supprimer_reservation(self.get_object(), par=request.user)
         return Response({"ok": True})
+
+    @extend_schema(
+        summary="Historique d'une réservation",
+        description=(
+            "Le journal de la réservation, du plus ancien au plus récent : type d'événement, "
+            "date, acteur (null : le système), changements `{champ: [avant, après]}` avec les "
+            "noms et valeurs de l'API (une création liste chaque valeur initiale comme "
+            "`[null, valeur]`) et note. Visible de qui peut voir la réservation (sinon 404)."
+        ),
+        responses={200: EvenementSerializer(many=True), **erreurs(401, 404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def historique(self, request, pk=None):
+        evenements = journal.historique(self.get_object())
+        return Response(EvenementSerializer(evenements, many=True).data)
 
     @extend_schema(
         summary="Annuler une réservation",
@@ -334,7 +350,7 @@ class DisponibiliteViewSet(viewsets.ModelViewSet):
         return [IsAuthenticated(), PeutGererRessources(), SurLesSitesDeLaPeriode()]
 
     def create(self, request):
-        return self._enregistrer(ResourceAvailability(), status.HTTP_201_CREATED)
+        return self._enregistrer(None, status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=True):
         return self._enregistrer(self.get_object(), status.HTTP_200_OK)
@@ -343,13 +359,13 @@ class DisponibiliteViewSet(viewsets.ModelViewSet):
         return self.update(request, pk=pk)
 
     def destroy(self, request, pk=None):
-        self.get_object().delete()
+        services.supprimer_disponibilite(self.get_object(), par=request.user)
         return Response({"ok": True})
 
     def _enregistrer(self, periode, code):
         annuler_conflits = parametre_booleen(self.request, "annuler_conflits")
         entree = DisponibiliteSerializer(
-            periode if periode.pk else None, data=self.request.data, partial=bool(periode.pk)
+            periode, data=self.request.data, partial=periode is not None
         )
         entree.is_valid(raise_exception=True)
         if "ressource" in entree.validated_data:
@@ -358,10 +374,11 @@ class DisponibiliteViewSet(viewsets.ModelViewSet):
                 entree.validated_data["ressource"].site_id,
                 autorisation=Autorisation.GERER_RESSOURCES,
             )
-        for champ, valeur in entree.validated_data.items():
-            setattr(periode, champ, valeur)
         periode, annulees = services.enregistrer_disponibilite(
-            periode, par=self.request.user, annuler_conflits=annuler_conflits
+            periode,
+            par=self.request.user,
+            annuler_conflits=annuler_conflits,
+            **entree.validated_data,
         )
         sortie = DisponibiliteSerializer(periode).data
         return Response({**sortie, "reservations_annulees": annulees}, status=code)

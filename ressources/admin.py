@@ -1,16 +1,15 @@
-"""Back-office for ressources, with their unavailability periods inline."""
+"""Back-office for ressources (their unavailability periods are added inline by
+``reservations.admin``)."""
 
 from django import forms
 from django.contrib import admin
 
-from reservations.admin import (
-    ServicesAdminMixin,
-    SuppressionAuFemininMixin,
-    enregistrer_disponibilite,
-)
-from reservations.forms import DisponibiliteAdminForm
-from reservations.models import ResourceAvailability
+from resa_project.admin import ServicesAdminMixin, SuppressionAuFemininMixin
+from resa_project.admin_services import EcrituresParServicesMixin
+from sites.admin import SiteAdmin
+from sites.models import Site
 
+from . import services
 from .models import Ressource
 
 
@@ -66,28 +65,14 @@ class RessourceAdminForm(forms.ModelForm):
         )
 
 
-class DisponibiliteInline(admin.TabularInline):
-    """Periods of this ressource, checked like the standalone form (model rules, then the
-    reservations a blocking period would cancel)."""
-
-    model = ResourceAvailability
-    form = DisponibiliteAdminForm
-    fields = (
-        "type_disponibilite",
-        "debut",
-        "fin",
-        "recurrence",
-        "fin_recurrence",
-        "raison_indisponibilite",
-        "annuler_conflits",
-    )
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Ressource)
-class RessourceAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.ModelAdmin):
+class RessourceAdmin(
+    EcrituresParServicesMixin, SuppressionAuFemininMixin, ServicesAdminMixin, admin.ModelAdmin
+):
     form = RessourceAdminForm
+    service_creer = staticmethod(services.creer_ressource)
+    service_modifier = staticmethod(services.modifier_ressource)
+    service_supprimer = staticmethod(services.supprimer_ressource)
     list_display = (
         "nom",
         "type_ressource",
@@ -102,7 +87,6 @@ class RessourceAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.ModelA
     search_fields = ("nom", "description", "localisation_batiment", "site__nom")
     autocomplete_fields = ("site",)
     ordering = ("site__nom", "nom")
-    inlines = (DisponibiliteInline,)
     fieldsets = (
         (None, {"fields": ("nom", "type_ressource", "site", "etat", "validation_requise")}),
         (
@@ -122,12 +106,28 @@ class RessourceAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.ModelA
         ),
     )
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not ResourceAvailability:
-            return super().save_formset(request, form, formset, change)
-        periodes = formset.save(commit=False)
-        for periode in formset.deleted_objects:
-            periode.delete()
-        for form_periode in formset.forms:
-            if form_periode.instance in periodes:
-                enregistrer_disponibilite(request, form_periode.instance, form_periode, self)
+
+# --- The ressources of a site, inline on its admin page ------------------------------------
+# ``sites`` knows nothing of ressources: the SiteAdmin is served here with them added.
+
+
+class RessourceInline(admin.TabularInline):
+    model = Ressource
+    fields = (
+        "nom",
+        "type_ressource",
+        "capacite_maximum",
+        "etat",
+        "validation_requise",
+        "localisation_batiment",
+    )
+    extra = 0
+    show_change_link = True
+
+
+class SiteAvecRessourcesAdmin(SiteAdmin):
+    inlines = (*SiteAdmin.inlines, RessourceInline)
+
+
+admin.site.unregister(Site)
+admin.site.register(Site, SiteAvecRessourcesAdmin)

@@ -1,7 +1,5 @@
 """Bookable ressources: rooms, equipment and vehicles, each on one site."""
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, MinValueValidator, URLValidator
 from django.db import models
@@ -24,13 +22,6 @@ class Etat(models.TextChoices):
     ACTIVE = "active", "Active"
     EN_MAINTENANCE = "en_maintenance", "En maintenance"
     HORS_SERVICE = "hors_service", "Hors service"
-
-
-DUREE_MAXIMUM = {
-    TypeRessource.SALLE: timedelta(hours=8),
-    TypeRessource.EQUIPEMENT: timedelta(hours=8),
-    TypeRessource.VEHICULE: timedelta(hours=24),
-}
 
 
 def valider_liste_chaines(value):
@@ -134,10 +125,6 @@ class Ressource(models.Model):
 
     def __str__(self):
         return self.nom
-
-    @property
-    def duree_maximum(self) -> timedelta:
-        return DUREE_MAXIMUM[self.type_ressource]
 
     def horaires(self):
         """Opening hours that apply: the room's own, else its site's."""

@@ -1,16 +1,16 @@
-"""JSON shapes of ``/ressources``: they parse and shape; the rules live in the model
-(``full_clean`` via ``services``) and in ``reservations.regles``."""
+"""JSON shape of a ressource: it parses and shapes; the rules live in the model
+(``full_clean`` via ``services``)."""
 
 from rest_framework import serializers
 
-from resa_project.parametres import ChampId, DateHeure
-from reservations.models import Reservation, StatutReservation, TypeDisponibilite
+from resa_project.parametres import ChampId
+from resa_project.serializers import ErreursModeleMixin
 from sites.models import Site
 
 from .models import Ressource
 
 
-class RessourceSerializer(serializers.ModelSerializer):
+class RessourceSerializer(ErreursModeleMixin, serializers.ModelSerializer):
     site_id = ChampId(source="site", queryset=Site.objects.all(), help_text="Site de la ressource.")
     caracteristiques = serializers.ListField(
         child=serializers.CharField(max_length=200),
@@ -59,93 +59,3 @@ class RessourceSerializer(serializers.ModelSerializer):
         ]
         # (nom, site) uniqueness is the model's: a duplicate is a 409, not a serializer 400.
         validators = []
-
-
-class StatistiquesSerializer(serializers.Serializer):
-    total_reservations = serializers.IntegerField(help_text="Toutes les réservations.")
-    reservations_actives = serializers.IntegerField(help_text="Confirmées et en cours maintenant.")
-    reservations_a_venir = serializers.IntegerField(
-        help_text="en_cours ou confirme, commençant plus tard."
-    )
-    taux_occupation_7_jours = serializers.FloatField(
-        help_text="Pourcentage des heures d'ouverture d'aujourd'hui et des 6 jours suivants "
-        "réservées (en_cours/confirme), 2 décimales, au plus 100."
-    )
-    heures_reservees_30_jours = serializers.FloatField(
-        help_text="Heures des réservations confirme/fini comprises dans les 30 derniers jours."
-    )
-    reservation_moyenne_duree = serializers.FloatField(
-        help_text="Durée moyenne en minutes des réservations non annulées (0 sans réservation)."
-    )
-
-
-class ProchaineReservationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Reservation
-        fields = ["id", "user_id", "debut", "fin", "statut", "description", "nbr_participants"]
-
-
-class CreneauSerializer(serializers.Serializer):
-    debut = serializers.CharField(help_text="HH:MM, heure locale de l'organisation.")
-    fin = serializers.CharField(help_text="HH:MM, heure locale de l'organisation.")
-
-
-class JourDisponibiliteSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    est_disponible = serializers.BooleanField()
-    raison_indisponibilite = serializers.CharField(
-        allow_null=True,
-        help_text="null si disponible ; sinon : ressource non active, heures d'ouverture "
-        "entièrement couvertes par des indisponibilités (leurs raisons), aucune période de "
-        "disponibilité normale ce jour, ou aucun créneau d'une heure libre.",
-    )
-    creneaux_disponibles = serializers.IntegerField(
-        min_value=0,
-        help_text="Nombre de créneaux d'une heure libres ce jour (la longueur de `creneaux`) : "
-        "heures pleines (début à l'heure, 1 heure) dans les horaires d'ouverture, non "
-        "encore commencées, qu'aucune réservation bloquante ni indisponibilité ne touche.",
-    )
-    creneaux = CreneauSerializer(
-        many=True,
-        help_text="Ces créneaux libres, dans l'ordre, en heure locale de l'organisation "
-        "(liste vide si aucun).",
-    )
-
-
-class DetailRessourceSerializer(serializers.Serializer):
-    ressource = RessourceSerializer()
-    statistiques = StatistiquesSerializer()
-    prochaines_reservations = ProchaineReservationSerializer(
-        many=True, help_text="Les 5 prochaines réservations en_cours/confirme."
-    )
-    disponibilite_7_jours = JourDisponibiliteSerializer(
-        many=True, help_text="Aujourd'hui et les 6 jours suivants."
-    )
-
-
-class FenetreSerializer(serializers.Serializer):
-    """``debut``/``fin`` of the free search (ISO 8601; without offset: organisation zone)."""
-
-    debut = DateHeure()
-    fin = DateHeure()
-
-
-class FenetrePlanningSerializer(serializers.Serializer):
-    """``du``/``au`` of the planning (a date alone: its midnight)."""
-
-    du = DateHeure(required=False)
-    au = DateHeure(required=False)
-
-
-class IntervallePlanningSerializer(serializers.Serializer):
-    debut = serializers.DateTimeField()
-    fin = serializers.DateTimeField()
-    type = serializers.ChoiceField(choices=["reservation", "indisponibilite"])
-    statut = serializers.ChoiceField(
-        choices=StatutReservation.choices,
-        required=False,
-        help_text="Pour une réservation (en_cours ou confirme).",
-    )
-    type_disponibilite = serializers.ChoiceField(
-        choices=TypeDisponibilite.choices, required=False, help_text="Pour une période."
-    )

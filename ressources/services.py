@@ -1,9 +1,15 @@
-"""State changes of ressources: each goes through ``full_clean()`` in one transaction."""
+"""State changes of ressources: each goes through ``full_clean()`` in one transaction.
+
+``par`` is the user acting, ``None`` for the system (commands, demo data). Errors are Django
+``ValidationError`` keyed by model field names (the API maps them onto its JSON names), or
+domain errors carrying their status.
+"""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from accounts.models import User
 from resa_project.erreurs import Doublon, ObjetReference
 
 from .models import Ressource
@@ -16,28 +22,34 @@ MSG_RESSOURCE_REFERENCEE = (
     "Des réservations font référence à cette ressource : elle ne peut pas être supprimée "
     "(passez son état à hors_service)."
 )
-# Model field names that differ from the contract's.
-CHAMPS_API = {"site": "site_id"}
 
 
 class RessourceEnDouble(Doublon):
     detail = MSG_NOM_EN_DOUBLE
 
 
+def _viole_le_nom_unique(ressource: Ressource) -> bool:
+    try:
+        CONTRAINTE_NOM_UNIQUE.validate(Ressource, ressource)
+    except ValidationError:
+        return True
+    return False
+
+
 def _valider(ressource: Ressource):
-    """``full_clean`` with the contract's field names; a duplicate (nom, site) alone is a 409."""
+    """``full_clean``; a duplicate (nom, site) that is the only error is a 409."""
     try:
         ressource.full_clean()
     except ValidationError as exc:
-        erreurs = {CHAMPS_API.get(champ, champ): liste for champ, liste in exc.error_dict.items()}
-        generales = [m for e in erreurs.get(NON_FIELD_ERRORS, []) for m in e.messages]
-        if list(erreurs) == [NON_FIELD_ERRORS] and generales == [MSG_NOM_EN_DOUBLE]:
+        erreurs = exc.error_dict
+        seule_erreur = list(erreurs) == [NON_FIELD_ERRORS] and len(erreurs[NON_FIELD_ERRORS]) == 1
+        if seule_erreur and _viole_le_nom_unique(ressource):
             raise RessourceEnDouble() from None
-        raise ValidationError(erreurs) from None
+        raise
 
 
 @transaction.atomic
-def creer_ressource(**champs) -> Ressource:
+def creer_ressource(*, par: User | None, **champs) -> Ressource:
     ressource = Ressource(**champs)
     _valider(ressource)
     ressource.save()
@@ -45,7 +57,7 @@ def creer_ressource(**champs) -> Ressource:
 
 
 @transaction.atomic
-def modifier_ressource(ressource: Ressource, **champs) -> Ressource:
+def modifier_ressource(ressource: Ressource, *, par: User | None, **champs) -> Ressource:
     """Partial update: only the given fields change, then every rule is checked again."""
     for champ, valeur in champs.items():
         setattr(ressource, champ, valeur)
@@ -55,7 +67,7 @@ def modifier_ressource(ressource: Ressource, **champs) -> Ressource:
 
 
 @transaction.atomic
-def supprimer_ressource(ressource: Ressource) -> None:
+def supprimer_ressource(ressource: Ressource, *, par: User | None) -> None:
     """Delete; its unavailability periods go with it, but referenced ressources stay (409)."""
     try:
         ressource.delete()

@@ -1,10 +1,13 @@
-"""Back-office for sites and their departments (ressources are listed under their site)."""
+"""Back-office for sites and their departments (``ressources.admin`` lists the ressources
+under their site)."""
 
 from django.contrib import admin
 from django.db.models import Count
 
-from ressources.models import Ressource
+from resa_project.admin import ServicesAdminMixin
+from resa_project.admin_services import EcrituresParServicesMixin
 
+from . import services
 from .models import Department, Site
 
 
@@ -16,22 +19,11 @@ class DepartmentInline(admin.TabularInline):
     show_change_link = True
 
 
-class RessourceInline(admin.TabularInline):
-    model = Ressource
-    fields = (
-        "nom",
-        "type_ressource",
-        "capacite_maximum",
-        "etat",
-        "validation_requise",
-        "localisation_batiment",
-    )
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(EcrituresParServicesMixin, ServicesAdminMixin, admin.ModelAdmin):
+    service_creer = staticmethod(services.creer_site)
+    service_modifier = staticmethod(services.modifier_site)
+    service_supprimer = staticmethod(services.supprimer_site)
     list_display = (
         "nom",
         "adresse",
@@ -42,7 +34,7 @@ class SiteAdmin(admin.ModelAdmin):
     )
     search_fields = ("nom", "adresse")
     ordering = ("nom",)
-    inlines = (DepartmentInline, RessourceInline)
+    inlines = (DepartmentInline,)
 
     def get_queryset(self, request):
         return (
@@ -64,7 +56,10 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(EcrituresParServicesMixin, ServicesAdminMixin, admin.ModelAdmin):
+    service_creer = staticmethod(services.creer_departement)
+    service_modifier = staticmethod(services.modifier_departement)
+    service_supprimer = staticmethod(services.supprimer_departement)
     list_display = ("nom", "site", "manager", "budget_annuel", "nombre_membres")
     list_filter = ("site",)
     list_select_related = ("site", "manager")

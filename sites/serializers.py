@@ -1,17 +1,18 @@
-"""JSON shapes of sites and departments. Writes run the model's ``full_clean()``."""
+"""JSON shapes of sites and departments. They parse; the views write through
+``sites.services`` (``full_clean()``), whose errors are reported under the JSON names."""
 
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.serializers import ModeleValideSerializer
 from resa_project.parametres import ChampId
+from resa_project.serializers import ErreursModeleMixin
 
 from .models import Department, Site
 
 FORMAT_HEURE = "%H:%M:%S"
 
 
-class SiteSerializer(ModeleValideSerializer):
+class SiteSerializer(ErreursModeleMixin, serializers.ModelSerializer):
     """A site (building, campus) and its opening hours. ``adresse`` and both hours are
     required on creation (the model's fields; nothing is defaulted); PUT is partial."""
 
@@ -26,7 +27,7 @@ class SiteSerializer(ModeleValideSerializer):
         extra_kwargs = {"adresse": {"help_text": "Adresse postale, non vide."}}
 
 
-class DepartmentSerializer(ModeleValideSerializer):
+class DepartmentSerializer(ErreursModeleMixin, serializers.ModelSerializer):
     """A department of a site; ``budgetAnnuel`` is ``budget_annuel`` in the database."""
 
     site_id = ChampId(source="site", queryset=Site.objects.all())

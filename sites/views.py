@@ -1,7 +1,6 @@
 """``/sites`` and ``/departments``: read by every authenticated user, written by managers and
 admins, deleted by admins (409 while something still refers to the object)."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -9,8 +8,8 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsAdmin, IsManagerOrAdmin
 from resa_project.pagination import PlainListPagination
-from resa_project.schema import OK, erreurs
 
+from . import openapi, services
 from .models import Department, Site
 from .permissions import MSG_MANAGER_PAR_ADMIN, GereLeDepartement, GereLeSite, exiger_site
 from .serializers import DepartmentSerializer, SiteSerializer
@@ -32,57 +31,38 @@ class _ReferentielViewSet(viewsets.ModelViewSet):
         classes = self.permissions_par_action.get(self.action, [IsAuthenticated])
         return [classe() for classe in classes]
 
+    # The app's services, as ``staticmethod``s: creer(*, par, **champs),
+    # modifier(objet, *, par, **champs), supprimer(objet, *, par).
+    creer = modifier = supprimer = None
+
     def update(self, request, *args, **kwargs):
         kwargs["partial"] = True
         return super().update(request, *args, **kwargs)
 
+    def perform_create(self, serializer):
+        with serializer.erreurs_du_modele():
+            serializer.instance = self.creer(par=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        with serializer.erreurs_du_modele():
+            serializer.instance = self.modifier(
+                serializer.instance, par=self.request.user, **serializer.validated_data
+            )
+
     def destroy(self, request, *args, **kwargs):
-        self.get_object().delete()
+        self.supprimer(self.get_object(), par=request.user)
         return Response({"ok": True})
 
 
-def _schema(objet, serializer, *, creer, references):
-    return extend_schema_view(
-        list=extend_schema(
-            summary=f"Lister les {objet}s",
-            description="Un tableau JSON simple, trié par id.",
-            responses={200: serializer(many=True), **erreurs(400, 401)},
-        ),
-        retrieve=extend_schema(
-            summary=f"Lire un {objet}", responses={200: serializer, **erreurs(401, 404)}
-        ),
-        create=extend_schema(
-            summary=f"Créer un {objet} ({creer})",
-            responses={201: serializer, **erreurs(400, 401, 403)},
-        ),
-        update=extend_schema(
-            summary=f"Modifier un {objet} (partiel, comme PATCH)",
-            responses={200: serializer, **erreurs(400, 401, 403, 404)},
-        ),
-        partial_update=extend_schema(
-            summary=f"Modifier un {objet} (partiel)",
-            responses={200: serializer, **erreurs(400, 401, 403, 404)},
-        ),
-        destroy=extend_schema(
-            summary=f"Supprimer un {objet} (admin)",
-            description=f"409 tant que {references} y font référence.",
-            responses={200: OK, **erreurs(401, 403, 404, 409)},
-        ),
-    )
-
-
-@_schema(
-    "site",
-    SiteSerializer,
-    creer="admin",
-    references="des ressources, des départements ou des utilisateurs",
-)
-@extend_schema(tags=["sites"])
+@openapi.sites
 class SiteViewSet(_ReferentielViewSet):
     """Managers update their own sites only."""
 
     queryset = Site.objects.all()
     serializer_class = SiteSerializer
+    creer = staticmethod(services.creer_site)
+    modifier = staticmethod(services.modifier_site)
+    supprimer = staticmethod(services.supprimer_site)
     permissions_par_action = {
         **_ReferentielViewSet.permissions_par_action,
         "update": [IsManagerOrAdmin, GereLeSite],
@@ -90,14 +70,16 @@ class SiteViewSet(_ReferentielViewSet):
     }
 
 
-@_schema("département", DepartmentSerializer, creer="manager, admin", references="des utilisateurs")
-@extend_schema(tags=["departments"])
+@openapi.departments
 class DepartmentViewSet(_ReferentielViewSet):
     """Managers create departments on their sites (which they then manage) and update the
     departments they manage; choosing a department's manager is for admins."""
 
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
+    creer = staticmethod(services.creer_departement)
+    modifier = staticmethod(services.modifier_departement)
+    supprimer = staticmethod(services.supprimer_departement)
     permissions_par_action = {
         **_ReferentielViewSet.permissions_par_action,
         "create": [IsManagerOrAdmin],
@@ -110,14 +92,14 @@ class DepartmentViewSet(_ReferentielViewSet):
         if not user.est_admin:
             self._verifier_portee(serializer.validated_data, managers_permis=(None, user))
             serializer.validated_data["manager"] = user
-        serializer.save()
+        super().perform_create(serializer)
 
     def perform_update(self, serializer):
         if not self.request.user.est_admin:
             self._verifier_portee(
                 serializer.validated_data, managers_permis=(serializer.instance.manager,)
             )
-        serializer.save()
+        super().perform_update(serializer)
 
     def _verifier_portee(self, donnees, *, managers_permis):
         if "manager" in donnees and donnees["manager"] not in managers_permis:

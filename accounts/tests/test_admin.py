@@ -1,9 +1,13 @@
 """The back-office for users: who gets in, creating users and changing passwords."""
 
 import pytest
+from django.contrib import admin as django_admin
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
 
+from accounts import services
 from accounts.models import MSG_GERE_DEPARTEMENTS, AuthToken, Role, User
 from accounts.services import MSG_SOI_MEME
 from accounts.tests.factories import MOT_DE_PASSE, AdminFactory, ManagerFactory, UserFactory
@@ -324,3 +328,135 @@ def test_a_new_password_closes_the_users_sessions_whatever_the_entry_point():
     user.set_password("Un-autre-mot-de-passe-2026")
     user.save()
     assert not AuthToken.objects.filter(user=user).exists()
+
+
+# Writes through accounts.services ---------------------------------------------------------
+
+
+def _enregistrer_les_appels(monkeypatch, nom):
+    service = getattr(services, nom)
+    appels = []
+
+    def enregistrer(*args, **kwargs):
+        appels.append(kwargs)
+        return service(*args, **kwargs)
+
+    monkeypatch.setattr(services, nom, enregistrer)
+    return appels
+
+
+def test_a_user_created_in_the_back_office_goes_through_the_service(
+    back_office, admin_user, monkeypatch
+):
+    appels = _enregistrer_les_appels(monkeypatch, "creer_utilisateur")
+
+    reponse = back_office.post("/admin/accounts/user/add/", _donnees_creation())
+
+    assert reponse.status_code == 302
+    [appel] = appels
+    assert appel["par"] == admin_user
+    assert appel["password"] == NOUVEAU_MOT_DE_PASSE
+    assert appel["nom_utilisateur"] == "nrecrue"
+    assert User.objects.get(nom_utilisateur="nrecrue").check_password(NOUVEAU_MOT_DE_PASSE)
+
+
+def test_a_change_in_the_back_office_passes_the_changed_fields_to_the_service(
+    back_office, admin_user, employe, monkeypatch
+):
+    admin_change = django_admin.site._registry[User]
+    appels = []
+
+    def enregistrer(user, **kwargs):
+        appels.append((user.nom_prenom, kwargs))
+        return services.modifier_utilisateur(user, **kwargs)
+
+    monkeypatch.setattr(admin_change, "service_modifier", enregistrer)
+    ancien_nom = employe.nom_prenom
+
+    reponse = back_office.post(
+        f"/admin/accounts/user/{employe.pk}/change/",
+        _donnees_modification(employe, nom_prenom="Nom Changé"),
+    )
+
+    assert reponse.status_code == 302
+    assert appels == [(ancien_nom, {"par": admin_user, "nom_prenom": "Nom Changé"})]
+
+
+def test_a_bulk_deletion_goes_through_the_service_one_user_at_a_time(
+    back_office, admin_user, monkeypatch
+):
+    utilisateurs = UserFactory.create_batch(2)
+    admin_users = django_admin.site._registry[User]
+    appels = []
+
+    def enregistrer(user, **kwargs):
+        appels.append((user.pk, kwargs))
+        return services.supprimer_utilisateur(user, **kwargs)
+
+    monkeypatch.setattr(admin_users, "service_supprimer", enregistrer)
+
+    reponse = back_office.post(
+        "/admin/accounts/user/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [u.pk for u in utilisateurs],
+            "post": "yes",
+        },
+    )
+
+    assert reponse.status_code == 302
+    assert sorted(appels) == sorted((u.pk, {"par": admin_user}) for u in utilisateurs)
+    assert not User.objects.filter(pk__in=[u.pk for u in utilisateurs]).exists()
+
+
+def test_a_user_referred_to_after_the_confirmation_page_is_kept_with_an_error_message(
+    back_office, employe, monkeypatch
+):
+    ReservationFactory(user=employe)
+    admin_users = django_admin.site._registry[User]
+    monkeypatch.setattr(
+        admin_users, "get_deleted_objects", lambda objs, request: ([], {}, set(), [])
+    )
+    url = f"/admin/accounts/user/{employe.pk}/delete/"
+
+    reponse = back_office.post(url, {"post": "yes"})
+
+    assert reponse.status_code == 302
+    assert [str(m) for m in get_messages(reponse.wsgi_request)] == [
+        "Cet objet est encore référencé (réservations) : suppression impossible."
+    ]
+    assert User.objects.filter(pk=employe.pk).exists()
+    assert not LogEntry.objects.filter(action_flag=DELETION).exists()
+
+
+def test_the_password_view_saves_through_the_service_and_closes_the_sessions(
+    back_office, admin_user, employe, monkeypatch
+):
+    AuthToken.emettre(employe)
+    appels = _enregistrer_les_appels(monkeypatch, "modifier_utilisateur")
+
+    reponse = back_office.post(
+        f"/admin/accounts/user/{employe.pk}/password/",
+        {
+            "password1": NOUVEAU_MOT_DE_PASSE,
+            "password2": NOUVEAU_MOT_DE_PASSE,
+            "usable_password": "true",
+        },
+    )
+
+    assert reponse.status_code == 302
+    assert appels == [{"par": admin_user, "password": NOUVEAU_MOT_DE_PASSE}]
+    employe.refresh_from_db()
+    assert employe.check_password(NOUVEAU_MOT_DE_PASSE)
+    assert not AuthToken.objects.filter(user=employe).exists()
+
+
+def test_disabling_password_login_goes_through_the_service(back_office, employe):
+    reponse = back_office.post(
+        f"/admin/accounts/user/{employe.pk}/password/",
+        {"usable_password": "false", "unset-password": "1"},
+    )
+
+    assert reponse.status_code == 302
+    employe.refresh_from_db()
+    assert not employe.has_usable_password()

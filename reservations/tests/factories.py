@@ -31,6 +31,9 @@ class ReservationFactory(factory.django.DjangoModelFactory):
     fin = factory.LazyAttribute(lambda r: r.debut + timedelta(hours=1))
     statut = StatutReservation.CONFIRME
     nbr_participants = 1
+    # As reserver() freezes them: the ressource's site, the beneficiary's department.
+    site = factory.LazyAttribute(lambda r: r.ressource.site)
+    department = factory.LazyAttribute(lambda r: r.user.department)
 
 
 class ResourceAvailabilityFactory(factory.django.DjangoModelFactory):

@@ -191,10 +191,10 @@ def test_a_conflict_raised_while_saving_is_a_message_not_a_server_error(
 ):
     from reservations import services
 
-    def course_perdue(**champs):
+    def course_perdue(verifiee):
         raise regles.ConflitReservation([])
 
-    monkeypatch.setattr(services, "reserver", course_perdue)
+    monkeypatch.setattr(services, "enregistrer_verifiee", course_perdue)
 
     reponse = back_office.post(
         f"{URL_RESERVATIONS}add/", _reservation(ressource, demain_a(10), demain_a(11))
@@ -655,3 +655,79 @@ def test_a_ressource_without_reservations_is_deleted_with_its_unavailabilities(
     assert reponse.status_code == 302
     assert not Ressource.objects.filter(pk=ressource.pk).exists()
     assert not ResourceAvailability.objects.exists()
+
+
+# The rules run once per back-office save ----------------------------------------------------
+
+
+def _compter(monkeypatch, module, nom):
+    appels = []
+    vraie = getattr(module, nom)
+
+    def comptee(*args, **kwargs):
+        appels.append(1)
+        return vraie(*args, **kwargs)
+
+    monkeypatch.setattr(module, nom, comptee)
+    return appels
+
+
+def test_a_back_office_booking_checks_the_rules_once(back_office, ressource, monkeypatch):
+    appels = _compter(monkeypatch, regles, "verifier_creneau")
+
+    reponse = back_office.post(
+        f"{URL_RESERVATIONS}add/", _reservation(ressource, demain_a(10), demain_a(11))
+    )
+
+    assert reponse.status_code == 302
+    assert Reservation.objects.count() == 1
+    assert len(appels) == 1
+
+
+def test_a_back_office_move_checks_the_rules_once(back_office, ressource, monkeypatch):
+    reservation = ReservationFactory(ressource=ressource, debut=demain_a(10), fin=demain_a(11))
+    appels = _compter(monkeypatch, regles, "verifier_creneau")
+
+    reponse = back_office.post(
+        f"{URL_RESERVATIONS}{reservation.pk}/change/",
+        _modification(reservation, **_date_heure("fin", demain_a(11, 30))),
+    )
+
+    assert reponse.status_code == 302
+    assert Reservation.objects.get().fin == demain_a(11, 30)
+    assert len(appels) == 1
+
+
+def test_a_back_office_period_looks_for_conflicts_once(back_office, ressource, monkeypatch):
+    from reservations import services
+
+    ReservationFactory(ressource=ressource, debut=demain_a(12), fin=demain_a(13))
+    appels = _compter(monkeypatch, services, "reservations_en_conflit")
+
+    reponse = back_office.post(
+        f"{URL_DISPONIBILITES}add/",
+        {
+            "ressource": ressource.pk,
+            "type_disponibilite": "maintenance",
+            **_date_heure("debut", demain_a(12)),
+            **_date_heure("fin", demain_a(14)),
+            "recurrence": "ponctuel",
+            "fin_recurrence": "",
+            "raison_indisponibilite": "Vitres",
+            "annuler_conflits": "on",
+        },
+    )
+
+    assert reponse.status_code == 302
+    assert Reservation.objects.get().statut == StatutReservation.ANNULE
+    assert len(appels) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_only_entry_points_refuse_to_run_outside_a_transaction(admin_user):
+    from reservations import services
+
+    with pytest.raises(RuntimeError):
+        services.preparer_reservation(
+            par=admin_user, ressource=RessourceFactory(), debut=demain_a(10), fin=demain_a(11)
+        )

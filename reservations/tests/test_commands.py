@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from reservations.management.commands.seed_demo import MARQUEUR, MOT_DE_PASSE_DEMO
 from reservations.models import (
+    Evenement,
     Recurrence,
     Reservation,
     ResourceAvailability,
@@ -33,7 +34,15 @@ def _lancer(*args, **options):
 def _comptes():
     return {
         modele.__name__: modele.objects.count()
-        for modele in (Site, Department, User, Ressource, ResourceAvailability, Reservation)
+        for modele in (
+            Site,
+            Department,
+            User,
+            Ressource,
+            ResourceAvailability,
+            Reservation,
+            Evenement,
+        )
     }
 
 
@@ -62,6 +71,11 @@ def test_seed_demo_loads_a_realistic_data_set():
     assert MOT_DE_PASSE_DEMO in sortie
     _verifier_les_reservations_de_demo()
     _verifier_la_connexion("admin@resa.example", MOT_DE_PASSE_DEMO)
+    # Booked through the services, so journaled, as done by a command.
+    assert Evenement.objects.filter(type="reservation.creee").count() == (
+        Reservation.objects.count()
+    )
+    assert set(Evenement.objects.values_list("canal", flat=True)) == {"commande"}
 
 
 def _verifier_les_reservations_de_demo():

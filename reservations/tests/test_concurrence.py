@@ -191,6 +191,7 @@ def test_the_exclusion_constraint_rejects_an_overlap_that_bypasses_the_services(
     ):
         Reservation.objects.create(
             ressource=existante.ressource,
+            site=existante.site,
             user=existante.user,
             createur=existante.user,
             debut=demain_a(10, 30),
@@ -199,6 +200,7 @@ def test_the_exclusion_constraint_rejects_an_overlap_that_bypasses_the_services(
     # Touching ends and closed reservations are allowed by the constraint too.
     Reservation.objects.create(
         ressource=existante.ressource,
+        site=existante.site,
         user=existante.user,
         createur=existante.user,
         debut=demain_a(11),
@@ -206,6 +208,7 @@ def test_the_exclusion_constraint_rejects_an_overlap_that_bypasses_the_services(
     )
     Reservation.objects.create(
         ressource=existante.ressource,
+        site=existante.site,
         user=existante.user,
         createur=existante.user,
         debut=demain_a(10),

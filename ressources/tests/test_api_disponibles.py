@@ -5,14 +5,13 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from resa_project.parametres import MSG_HEURE_LOCALE
-from reservations import regles
+from reservations import recherche, regles
 from reservations.models import StatutReservation, TypeDisponibilite
 from reservations.tests.factories import (
     ReservationFactory,
     ResourceAvailabilityFactory,
     demain_a,
 )
-from ressources import selectors
 from ressources.models import Etat, TypeRessource
 from ressources.tests.factories import RessourceFactory
 from sites.tests.factories import SiteFactory
@@ -164,7 +163,7 @@ def test_list_filters_sort_and_pagination_apply(client_employe):
         (
             {"debut": demain_a(9), "fin": demain_a(9, 15, jours=2)},
             "fin",
-            selectors.MSG_RECHERCHE_TROP_LONGUE,
+            recherche.MSG_RECHERCHE_TROP_LONGUE,
         ),
         ({"fin": demain_a(10)}, "debut", None),
         ({"debut": demain_a(10)}, "fin", None),
@@ -343,5 +342,5 @@ def test_the_24_hour_limit_counts_real_hours_across_a_change(client_admin):
     )
 
     assert automne.status_code == 400
-    assert automne.json()["errors"] == {"fin": [selectors.MSG_RECHERCHE_TROP_LONGUE]}
+    assert automne.json()["errors"] == {"fin": [recherche.MSG_RECHERCHE_TROP_LONGUE]}
     assert _noms(printemps) == ["Vehicule"]

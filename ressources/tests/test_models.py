@@ -86,18 +86,32 @@ def test_creer_ressource_saves_a_valid_ressource():
     site = SiteFactory()
 
     ressource = services.creer_ressource(
-        nom="Salle Vénus", type_ressource=TypeRessource.SALLE, site=site, capacite_maximum=6
+        par=None,
+        nom="Salle Vénus",
+        type_ressource=TypeRessource.SALLE,
+        site=site,
+        capacite_maximum=6,
     )
 
     assert Ressource.objects.get() == ressource
 
 
-def test_creer_ressource_names_the_site_field_as_the_api_does():
+def test_creer_ressource_reports_errors_under_the_model_field_names():
     with pytest.raises(ValidationError) as erreur:
-        services.creer_ressource(nom="Salle Vénus", type_ressource=TypeRessource.SALLE)
+        services.creer_ressource(par=None, nom="Salle Vénus", type_ressource=TypeRessource.SALLE)
 
-    assert "site_id" in erreur.value.message_dict
+    assert "site" in erreur.value.message_dict
     assert not Ressource.objects.exists()
+
+
+def test_the_serializer_reports_a_model_error_under_the_json_name():
+    from ressources.serializers import RessourceSerializer
+
+    erreurs = RessourceSerializer().erreurs_json(
+        ValidationError({"site": ["Ce champ ne peut pas être vide."], "__all__": ["Non."]})
+    )
+
+    assert erreurs == {"site_id": ["Ce champ ne peut pas être vide."], "non_field_errors": ["Non."]}
 
 
 def test_a_duplicate_alone_is_a_conflict():
@@ -105,7 +119,7 @@ def test_a_duplicate_alone_is_a_conflict():
 
     with pytest.raises(services.RessourceEnDouble) as erreur:
         services.creer_ressource(
-            nom=ressource.nom, type_ressource=TypeRessource.SALLE, site=ressource.site
+            par=None, nom=ressource.nom, type_ressource=TypeRessource.SALLE, site=ressource.site
         )
 
     assert erreur.value.status_code == 409
@@ -116,7 +130,7 @@ def test_modifier_ressource_checks_everything_again():
     ressource = RessourceFactory(horaires_ouverture=time(8), horaires_fermeture=time(18))
 
     with pytest.raises(ValidationError):
-        services.modifier_ressource(ressource, type_ressource=TypeRessource.EQUIPEMENT)
+        services.modifier_ressource(ressource, par=None, type_ressource=TypeRessource.EQUIPEMENT)
 
     ressource.refresh_from_db()
     assert ressource.type_ressource == TypeRessource.SALLE
@@ -127,6 +141,6 @@ def test_supprimer_ressource_refuses_a_ressource_still_booked():
     ResourceAvailabilityFactory(ressource=reservation.ressource)
 
     with pytest.raises(ObjetReference):
-        services.supprimer_ressource(reservation.ressource)
+        services.supprimer_ressource(reservation.ressource, par=None)
 
     assert Ressource.objects.filter(pk=reservation.ressource_id).exists()

@@ -7,7 +7,7 @@ cloturer_journee``.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from reservations import services
+from reservations import journal, services
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         # The dry run applies the real service and rolls back, so it counts by the same rule.
-        with transaction.atomic():
+        with journal.canal("commande"), transaction.atomic():
             nombre = services.cloturer_journee()
             if dry_run:
                 transaction.set_rollback(True)

@@ -1,10 +1,11 @@
 """Demo data: four sites, their departments, users of every role, about fifty ressources,
 unavailability periods and four weeks of reservations around today.
 
-Idempotent: reference data is matched on natural keys (site name, department and site,
-email, ressource name and site) and updated in place; the reservations are booked through
-``services.reserver`` only when no demo reservation exists yet (they carry ``MARQUEUR`` in
-their description). The random spread comes from ``random.Random(GRAINE)``.
+Every write goes through the apps' services, as the system (``par=None``) for the reference
+data. Idempotent: reference data is matched on natural keys (site name, department and site,
+email, ressource name and site) and only what differs is updated; the reservations are
+booked through ``services.reserver`` only when no demo reservation exists yet (they carry
+``MARQUEUR`` in their description). The random spread comes from ``random.Random(GRAINE)``.
 """
 
 import random
@@ -13,13 +14,14 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts import services as comptes
 from accounts.models import Autorisation, Priorite, Role, User
 from resa_project.erreurs import ErreurDomaine
-from reservations import services
+from reservations import journal, services
 from reservations.models import (
     Recurrence,
     Reservation,
@@ -27,7 +29,9 @@ from reservations.models import (
     StatutReservation,
     TypeDisponibilite,
 )
+from ressources import services as catalogue
 from ressources.models import Etat, Ressource, TypeRessource
+from sites import services as referentiel
 from sites.models import Department, Site
 
 MOT_DE_PASSE_DEMO = "Resa-demo-2025"
@@ -163,14 +167,26 @@ def _email(nom_prenom):
     return _sans_accents(f"{prenom}.{nom}".lower().replace(" ", "-")) + f"@{DOMAINE}"
 
 
-def _enregistrer(modele, cles, valeurs):
-    """update_or_create on a natural key, with the model's own validation."""
-    objet = modele.objects.filter(**cles).first() or modele(**cles)
+def _differences(objet, valeurs):
+    """The values that differ from the stored ones (related objects compared by id)."""
+    differences = {}
     for champ, valeur in valeurs.items():
-        setattr(objet, champ, valeur)
-    objet.full_clean()
-    objet.save()
-    return objet
+        actuelle = getattr(objet, objet._meta.get_field(champ).attname)
+        if actuelle != (valeur.pk if isinstance(valeur, models.Model) else valeur):
+            differences[champ] = valeur
+    return differences
+
+
+def _enregistrer(modele, cles, valeurs, *, creer, modifier, **options):
+    """update_or_create on a natural key through the services ``creer``/``modifier``, as the
+    system; an object already as wanted is left alone."""
+    objet = modele.objects.filter(**cles).first()
+    if objet is None:
+        return creer(par=None, **cles, **valeurs, **options)
+    differences = _differences(objet, valeurs)
+    if not differences and not options:
+        return objet
+    return modifier(objet, par=None, **differences, **options)
 
 
 def _moment(jour, heure):
@@ -187,8 +203,12 @@ class Command(BaseCommand):
             help=f"Mot de passe de tous les comptes de démonstration (défaut : {MOT_DE_PASSE_DEMO}).",
         )
 
+    def handle(self, *args, **options):
+        with journal.canal("commande"):
+            self._charger(**options)
+
     @transaction.atomic
-    def handle(self, *args, password=MOT_DE_PASSE_DEMO, **options):
+    def _charger(self, *, password=MOT_DE_PASSE_DEMO, **options):
         # One hash for every demo account: PBKDF2 twenty times over would take seconds.
         hash_demo = make_password(password)
         sites, admin, personnes = self._referentiel(hash_demo)
@@ -210,6 +230,8 @@ class Command(BaseCommand):
                     "horaires_ouverture": ouverture,
                     "horaires_fermeture": fermeture,
                 },
+                creer=referentiel.creer_site,
+                modifier=referentiel.modifier_site,
             )
 
         def utilisateur(nom_prenom, email, role, site, **valeurs):
@@ -222,11 +244,14 @@ class Command(BaseCommand):
                     "role": role,
                     "site_principal": site,
                     "compte_actif": True,
-                    "password": hash_demo,
                     "priorite": Priorite.STANDARD,
                     "autorisations": [],
                     **valeurs,
                 },
+                creer=comptes.creer_utilisateur,
+                modifier=comptes.modifier_utilisateur,
+                # Stored as is: the given password is the demo accounts' again on each run.
+                mot_de_passe_hache=hash_demo,
             )
 
         admin = utilisateur("Alice Administratrice", f"admin@{DOMAINE}", Role.ADMIN, sites["paris"])
@@ -244,11 +269,13 @@ class Command(BaseCommand):
                     Department,
                     {"nom": nom, "site": site},
                     {"manager": manager, "budget_annuel": budget},
+                    creer=referentiel.creer_departement,
+                    modifier=referentiel.modifier_departement,
                 )
                 for nom, budget in DEPARTMENTS[ville]
             ]
-            manager.department = departments[0]
-            manager.save(update_fields=["department"])
+            if manager.department_id != departments[0].pk:
+                manager = comptes.modifier_utilisateur(manager, par=None, department=departments[0])
             personnes[ville].append(manager)
         for i, (nom_prenom, ville, priorite, autorisations) in enumerate(EMPLOYES):
             departments = list(sites[ville].departments.order_by("id"))
@@ -299,6 +326,8 @@ class Command(BaseCommand):
                             "validation_requise": grande and ville == "paris",
                             "tarifs_horaires": 150 if grande else None,
                         },
+                        creer=catalogue.creer_ressource,
+                        modifier=catalogue.modifier_ressource,
                     )
                 )
             equipements = EQUIPEMENTS + (EQUIPEMENTS_EN_PLUS if ville == "paris" else [])
@@ -317,6 +346,8 @@ class Command(BaseCommand):
                             "localisation_numero": f"Accueil {j + 1}",
                             "etat": Etat.ACTIVE,
                         },
+                        creer=catalogue.creer_ressource,
+                        modifier=catalogue.modifier_ressource,
                     )
                 )
             for k, nom in enumerate(vehicules):
@@ -340,6 +371,8 @@ class Command(BaseCommand):
                             "validation_requise": (ville, k) == ("lyon", 1),
                             "tarifs_horaires": 12,
                         },
+                        creer=catalogue.creer_ressource,
+                        modifier=catalogue.modifier_ressource,
                     )
                 )
         return ressources

@@ -1,20 +1,18 @@
-"""Read-side queries: statistics against hand-computed numbers, the week ahead, and the free
-search checked against the booking rules themselves."""
+"""The occupation of one ressource: statistics against hand-computed numbers and the week
+ahead."""
 
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from reservations import regles
+from reservations import occupation
 from reservations.models import Recurrence, StatutReservation, TypeDisponibilite
 from reservations.tests.factories import (
     ReservationFactory,
     ResourceAvailabilityFactory,
     demain_a,
 )
-from ressources import selectors
 from ressources.models import Etat, Ressource, TypeRessource
 from ressources.tests.factories import RessourceFactory
 from sites.tests.factories import SiteFactory
@@ -54,7 +52,7 @@ def test_statistics_match_the_hand_computed_numbers():
     )
     _reservation(RessourceFactory(), demain_a(11), demain_a(13))  # another ressource
 
-    statistiques = selectors.statistiques_ressource(ressource, maintenant=maintenant)
+    statistiques = occupation.statistiques_ressource(ressource, maintenant=maintenant)
 
     assert statistiques == {
         "total_reservations": 8,
@@ -69,7 +67,7 @@ def test_statistics_match_the_hand_computed_numbers():
 
 
 def test_statistics_of_a_ressource_without_reservations_are_zeros():
-    statistiques = selectors.statistiques_ressource(RessourceFactory(), maintenant=demain_a(12))
+    statistiques = occupation.statistiques_ressource(RessourceFactory(), maintenant=demain_a(12))
 
     assert statistiques == {
         "total_reservations": 0,
@@ -89,7 +87,7 @@ def test_occupation_counts_only_the_opening_hours_and_caps_at_100():
         # 06:00-11:00 each day covers the two open hours and spills over both ends.
         _reservation(vehicule, demain_a(6, jours=jour), demain_a(11, jours=jour))
 
-    taux = selectors.statistiques_ressource(vehicule, maintenant=maintenant)[
+    taux = occupation.statistiques_ressource(vehicule, maintenant=maintenant)[
         "taux_occupation_7_jours"
     ]
 
@@ -100,7 +98,7 @@ def test_occupation_uses_the_room_own_opening_hours():
     salle = RessourceFactory(horaires_ouverture=time(9), horaires_fermeture=time(13))
     _reservation(salle, demain_a(8), demain_a(10))  # 1 h of it inside 09:00-13:00
 
-    taux = selectors.statistiques_ressource(salle, maintenant=demain_a(0))[
+    taux = occupation.statistiques_ressource(salle, maintenant=demain_a(0))[
         "taux_occupation_7_jours"
     ]
 
@@ -118,7 +116,7 @@ def test_next_reservations_are_the_five_blocking_ones_starting_after_now():
         )
     ]
 
-    prochaines = selectors.prochaines_reservations(ressource, maintenant=demain_a(8, 30))
+    prochaines = occupation.prochaines_reservations(ressource, maintenant=demain_a(8, 30))
 
     assert [r.pk for r in prochaines] == attendues[:5]
 
@@ -127,10 +125,10 @@ def test_next_reservations_are_the_five_blocking_ones_starting_after_now():
 
 
 def _semaine(ressource, maintenant=None):
-    ressource = selectors.avec_indicateur_normales(Ressource.objects.select_related("site")).get(
+    ressource = occupation.avec_indicateur_normales(Ressource.objects.select_related("site")).get(
         pk=ressource.pk
     )
-    return selectors.disponibilite_7_jours(ressource, maintenant=maintenant or demain_a(0))
+    return occupation.disponibilite_7_jours(ressource, maintenant=maintenant or demain_a(0))
 
 
 def _heures(creneaux):
@@ -251,7 +249,7 @@ def test_a_day_without_a_free_hour_is_unavailable():
     jour = _semaine(ressource)[0]
 
     assert jour["est_disponible"] is False
-    assert jour["raison_indisponibilite"] == selectors.RAISON_AUCUN_CRENEAU
+    assert jour["raison_indisponibilite"] == occupation.RAISON_AUCUN_CRENEAU
 
 
 def test_with_normal_periods_only_hours_inside_them_are_offered():
@@ -268,7 +266,7 @@ def test_with_normal_periods_only_hours_inside_them_are_offered():
 
     assert _heures(jours[0]["creneaux"]) == ["08:00", "09:00", "10:00"]
     assert jours[1]["est_disponible"] is False
-    assert jours[1]["raison_indisponibilite"] == selectors.RAISON_HORS_FENETRES
+    assert jours[1]["raison_indisponibilite"] == occupation.RAISON_HORS_FENETRES
 
 
 def test_own_opening_hours_of_a_room_bound_its_slots():
@@ -322,167 +320,10 @@ def test_occupation_of_a_daylight_saving_week_counts_real_open_hours():
     # The whole spring change day, 00:00-23:45 on the clock: 22 h 45 of real time.
     _reservation(ressource, _paris(2027, 3, 28), _paris(2027, 3, 28, 23, 45))
 
-    taux = selectors.statistiques_ressource(ressource, maintenant=_paris(2027, 3, 28))[
+    taux = occupation.statistiques_ressource(ressource, maintenant=_paris(2027, 3, 28))[
         "taux_occupation_7_jours"
     ]
 
     # Open 00:00-23:59 every day: 22 h 59 on the change day, 23 h 59 on the six others.
     ouvert = (22 * 60 + 59) + 6 * (23 * 60 + 59)
     assert taux == round((22 * 60 + 45) / ouvert * 100, 2)
-
-
-# --- free search --------------------------------------------------------------------------
-
-
-def _disponibles(debut, fin, **kwargs):
-    return set(selectors.ressources_disponibles(debut, fin, **kwargs).values_list("pk", flat=True))
-
-
-@pytest.mark.parametrize(
-    ("debut", "fin", "champ"),
-    [
-        (demain_a(9, 10), demain_a(10), "debut"),
-        (demain_a(9), demain_a(9), "fin"),
-        (demain_a(9), demain_a(8), "fin"),
-        (demain_a(9), demain_a(9, 15), "fin"),
-        (demain_a(9, jours=-2), demain_a(10, jours=-2), "debut"),
-        (demain_a(9), demain_a(9, 15, jours=2), "fin"),
-    ],
-)
-def test_free_search_refuses_a_window_no_booking_could_have(debut, fin, champ):
-    with pytest.raises(ValidationError) as erreur:
-        selectors.ressources_disponibles(debut, fin)
-
-    assert champ in erreur.value.message_dict
-
-
-def test_free_search_lets_admins_look_in_the_past():
-    ressource = RessourceFactory(type_ressource=TypeRessource.VEHICULE)
-
-    assert _disponibles(demain_a(9, jours=-2), demain_a(10, jours=-2), admin=True) == {ressource.pk}
-
-
-def _ressources_variees():
-    """One ressource per rule of the booking check."""
-    site = SiteFactory()
-    site_court = SiteFactory(horaires_ouverture=time(8, 30), horaires_fermeture=time(18))
-    salle = RessourceFactory(site=site)
-    salle_horaires = RessourceFactory(
-        site=site, horaires_ouverture=time(9), horaires_fermeture=time(12)
-    )
-    equipement = RessourceFactory(site=site, type_ressource=TypeRessource.EQUIPEMENT)
-    vehicule = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
-    vehicule_court = RessourceFactory(site=site_court, type_ressource=TypeRessource.VEHICULE)
-    RessourceFactory(site=site, etat=Etat.EN_MAINTENANCE)
-    RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE, etat=Etat.HORS_SERVICE)
-    salle_reservee = RessourceFactory(site=site)
-    _reservation(salle_reservee, demain_a(10), demain_a(11))
-    _reservation(salle_reservee, demain_a(14), demain_a(16), StatutReservation.EN_ATTENTE)
-    _reservation(salle_reservee, demain_a(7), demain_a(10), StatutReservation.ANNULE)
-    vehicule_reserve = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
-    _reservation(vehicule_reserve, demain_a(17), demain_a(9, jours=2))
-    _reservation(vehicule_reserve, demain_a(8), demain_a(12), StatutReservation.FINI)
-    salle_maintenance = RessourceFactory(site=site)
-    ResourceAvailabilityFactory(
-        ressource=salle_maintenance,
-        debut=demain_a(12, jours=-3),
-        fin=demain_a(13, jours=-3),
-        recurrence=Recurrence.QUOTIDIEN,
-    )
-    equipement_evenement = RessourceFactory(site=site, type_ressource=TypeRessource.EQUIPEMENT)
-    ResourceAvailabilityFactory(
-        ressource=equipement_evenement,
-        type_disponibilite=TypeDisponibilite.EVENEMENT_SPECIAL,
-        debut=demain_a(9),
-        fin=demain_a(10, 30),
-    )
-    salle_fenetre = RessourceFactory(site=site)
-    ResourceAvailabilityFactory(
-        ressource=salle_fenetre,
-        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
-        debut=demain_a(8),
-        fin=demain_a(13),
-    )
-    ResourceAvailabilityFactory(
-        ressource=salle_fenetre,
-        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
-        debut=demain_a(15, jours=-6),
-        fin=demain_a(19, jours=-6),
-        recurrence=Recurrence.HEBDOMADAIRE,
-    )
-    vehicule_fenetre = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
-    ResourceAvailabilityFactory(
-        ressource=vehicule_fenetre,
-        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
-        debut=demain_a(7),
-        fin=demain_a(7, jours=2),
-    )
-    vehicule_fenetre_lointaine = RessourceFactory(site=site, type_ressource=TypeRessource.VEHICULE)
-    ResourceAvailabilityFactory(
-        ressource=vehicule_fenetre_lointaine,
-        type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE,
-        debut=demain_a(7, jours=20),
-        fin=demain_a(19, jours=20),
-    )
-    return [
-        salle,
-        salle_horaires,
-        equipement,
-        vehicule,
-        vehicule_court,
-        salle_reservee,
-        vehicule_reserve,
-        salle_maintenance,
-        equipement_evenement,
-        salle_fenetre,
-        vehicule_fenetre,
-        vehicule_fenetre_lointaine,
-    ]
-
-
-def _fenetres():
-    durees = [timedelta(minutes=m) for m in (30, 60, 135, 240, 480, 495, 720, 1440)]
-    for quart in range(5 * 4, 21 * 4, 5):  # every 75 minutes from 05:00
-        debut = demain_a(quart // 4, (quart % 4) * 15)
-        for duree in durees:
-            yield debut, debut + duree
-
-
-def _accepte(ressource, debut, fin):
-    try:
-        regles.verifier_creneau(ressource, debut, fin)
-    except (ValidationError, regles.RessourceInactive, regles.ConflitReservation):
-        return False
-    return True
-
-
-def test_free_search_agrees_with_the_booking_rules_on_every_window():
-    _ressources_variees()
-    toutes = list(Ressource.objects.select_related("site"))
-    fenetres = list(_fenetres())
-    trouvees_au_moins_une_fois = set()
-
-    for debut, fin in fenetres:
-        attendues = {r.pk for r in toutes if _accepte(r, debut, fin)}
-        trouvees = _disponibles(debut, fin)
-        assert trouvees == attendues, (debut, fin)
-        trouvees_au_moins_une_fois |= trouvees
-
-    # The windows exercise every kind of ressource that can ever be booked.
-    assert len(trouvees_au_moins_une_fois) == 11
-    assert len(fenetres) > 100
-
-
-def test_free_search_keeps_the_filters_and_the_order_of_its_base():
-    a = RessourceFactory(nom="Alpha", capacite_maximum=4)
-    b = RessourceFactory(nom="Bravo", capacite_maximum=20)
-    c = RessourceFactory(nom="Charlie", capacite_maximum=30)
-    _reservation(b, demain_a(9), demain_a(10))
-    base = Ressource.objects.order_by("-nom")
-
-    assert list(selectors.ressources_disponibles(demain_a(9), demain_a(10), base=base)) == [c, a]
-    assert list(
-        selectors.ressources_disponibles(
-            demain_a(9), demain_a(10), base=base.filter(capacite_maximum__gte=10)
-        )
-    ) == [c]

@@ -1,0 +1,59 @@
+"""``/ressources`` as served: the catalogue's viewset (``ressources.views``) with what the
+reservations say about a ressource: its detail with statistics and the week ahead, the free
+search and the planning."""
+
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ressources.filters import RechercheFilterSet
+from ressources.views import RessourceViewSet
+
+from . import occupation, openapi, recherche
+from .serializers_ressources import (
+    DetailRessourceSerializer,
+    FenetrePlanningSerializer,
+    FenetreSerializer,
+    IntervallePlanningSerializer,
+)
+
+
+class RessourceAvecOccupationViewSet(RessourceViewSet):
+    actions_filtrees = (*RessourceViewSet.actions_filtrees, "disponibles")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = occupation.avec_indicateur_normales(queryset.select_related("site"))
+        return queryset
+
+    @openapi.DETAIL_RESSOURCE
+    def retrieve(self, request, *args, **kwargs):
+        detail = occupation.detail_ressource(self.get_object())
+        return Response(DetailRessourceSerializer(detail).data)
+
+    @openapi.RESSOURCES_DISPONIBLES
+    @action(detail=False, methods=["get"], filterset_class=RechercheFilterSet)
+    def disponibles(self, request):
+        fenetre = FenetreSerializer(data=request.query_params)
+        fenetre.is_valid(raise_exception=True)
+        base = self.filter_queryset(self.get_queryset())
+        ressources = recherche.ressources_disponibles(
+            fenetre.validated_data["debut"],
+            fenetre.validated_data["fin"],
+            admin=request.user.est_admin,
+            base=base,
+        )
+        page = self.paginate_queryset(ressources)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @openapi.PLANNING_RESSOURCE
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def planning(self, request, pk=None):
+        ressource = self.get_object()
+        parametres = FenetrePlanningSerializer(data=request.query_params)
+        parametres.is_valid(raise_exception=True)
+        du, au = occupation.fenetre_planning(
+            parametres.validated_data.get("du"), parametres.validated_data.get("au")
+        )
+        intervalles = occupation.planning(ressource, du, au)
+        return Response(IntervallePlanningSerializer(intervalles, many=True).data)

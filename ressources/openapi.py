@@ -1,0 +1,41 @@
+"""OpenAPI decoration of ``ressources.views``: the catalogue's list and CRUD."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from resa_project.schema import OK, erreurs
+
+from .serializers import RessourceSerializer
+
+
+def ressources(viewset):
+    """The tag and the list and CRUD operations of ``RessourceViewSet``."""
+    viewset = extend_schema_view(
+        list=extend_schema(
+            summary="Lister les ressources",
+            description="items/meta ; `meta` contient aussi `sort_by` et `sort_order`.",
+            responses={200: RessourceSerializer(many=True), **erreurs(400, 401)},
+        ),
+        retrieve=extend_schema(
+            summary="Lire une ressource",
+            responses={200: RessourceSerializer, **erreurs(401, 404)},
+        ),
+        create=extend_schema(
+            summary="Créer une ressource (admin)",
+            responses={201: RessourceSerializer, **erreurs(400, 401, 403, 409)},
+        ),
+        update=extend_schema(
+            summary="Modifier une ressource (partiel ; manager, admin, gerer_ressources)",
+            request=RessourceSerializer(partial=True),
+            responses={200: RessourceSerializer, **erreurs(400, 401, 403, 404, 409)},
+        ),
+        partial_update=extend_schema(
+            summary="Modifier une ressource (manager, admin, gerer_ressources)",
+            responses={200: RessourceSerializer, **erreurs(400, 401, 403, 404, 409)},
+        ),
+        destroy=extend_schema(
+            summary="Supprimer une ressource (admin)",
+            description="409 tant que des réservations y font référence : passez-la hors_service.",
+            responses={200: OK, **erreurs(401, 403, 404, 409)},
+        ),
+    )(viewset)
+    return extend_schema(tags=["ressources"])(viewset)
