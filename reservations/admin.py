@@ -1,8 +1,9 @@
 """Back-office for reservations and unavailability periods.
 
 Every state change goes through ``reservations.services`` (the same code as the API):
-the forms check the rules, ``save_model`` books, moves or records through the services,
-and the actions confirm or cancel with the same refusals as the API.
+the forms check with the services' check-only entry points, ``save_model`` saves what they
+checked (same transaction), deletions and the actions call the services too, with the same
+refusals as the API; each change is journaled with the ``admin`` channel.
 """
 
 from django.contrib import admin, messages

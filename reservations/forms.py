@@ -8,7 +8,7 @@ POST runs in one), so the rules run once and nothing slips in between check and 
 """
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.utils import timezone
 
 from resa_project.erreurs import ErreurDomaine
@@ -35,6 +35,14 @@ def decrire_conflits(conflits) -> str:
         f"du {_moment(c['debut'])} au {_moment(c['fin'])}"
         for c in conflits
     )
+
+
+def exiger_utilisateur(form):
+    """The services need the actor: never guess it (nor its rights) for a form."""
+    if form.utilisateur is None:
+        raise ImproperlyConfigured(
+            f"{type(form).__name__}.utilisateur doit être l'utilisateur du back-office."
+        )
 
 
 def ajouter_erreur(form, exc):
@@ -76,6 +84,7 @@ class ReservationAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        exiger_utilisateur(self)
         if self.errors:
             return cleaned
         reservation = self.instance
@@ -132,6 +141,7 @@ class DisponibiliteAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()  # builds the instance and runs its full_clean()
+        exiger_utilisateur(self)
         periode = self.instance
         if self.errors or not periode.ressource_id:
             # A new ressource's inline periods: checked when saved, after the ressource.
