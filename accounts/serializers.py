@@ -7,7 +7,7 @@ A model ``ValidationError`` is reported under the JSON field names
 
 from rest_framework import serializers
 
-from resa_project.parametres import ChampId
+from resa_project.parametres import Booleen, ChampId
 from resa_project.serializers import ErreursModeleMixin
 from sites.models import Department, Site
 
@@ -91,7 +91,7 @@ class UserSerializer(_UserEcritureSerializer):
         help_text="Droits nommés en plus du rôle : "
         "reserver_pour_autrui, confirmer_reservations, gerer_ressources.",
     )
-    compte_actif = serializers.BooleanField(
+    compte_actif = Booleen(
         default=True,
         help_text="false : le compte ne peut plus se connecter, ses jetons sont révoqués.",
     )

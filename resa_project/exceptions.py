@@ -33,6 +33,7 @@ MSG_TROP_DE_TENTATIVES = "Trop de tentatives : réessayez dans {secondes} second
 MSG_CORPS_ILLISIBLE = "Corps de requête illisible : envoyez un document JSON valide."
 MSG_CHEMIN_INCONNU = "Chemin inconnu : consultez /docs pour la liste des points d'entrée."
 MSG_ERREUR_SERVEUR = "Erreur interne du serveur."
+MSG_REQUETE_INVALIDE = "Requête invalide (en-tête Host non autorisé ou requête mal formée)."
 
 # The contract's machine-readable codes (API.md, B+ "Error codes").
 CODE_VALIDATION = "validation"
@@ -157,6 +158,11 @@ def _detail_drf(exc):
 
 def _code_drf(exc):
     return CODES_PAR_STATUT.get(exc.status_code) or exc.default_code
+
+
+def requete_invalide(request, exception=None):
+    """``handler400`` (e.g. a ``Host`` header not in ALLOWED_HOSTS): JSON too."""
+    return JsonResponse({"detail": MSG_REQUETE_INVALIDE, "code": CODE_VALIDATION}, status=400)
 
 
 def page_introuvable(request, exception=None):

@@ -51,7 +51,8 @@ MSG_HEURE_LOCALE = (
 MSG_FENETRE = "au doit être postérieur à du."
 MSG_CHOIX = "{nom} doit valoir {choix}."
 
-_DATE_SEULE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_SEULE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_CHIFFRES = re.compile(r"[0-9]+")
 
 
 # --- The parsing rules, shared by form fields (FilterSets) and DRF fields ----------------
@@ -120,15 +121,15 @@ def lire_moment(valeur, *, fin_de_journee: bool = False) -> datetime:
 
 
 def lire_booleen(valeur) -> bool | None:
-    """``true``/``false`` (any case); empty is "not given" (None); anything else an error."""
+    """``true`` or ``false`` exactly (a JSON boolean in a body); empty is "not given"
+    (None); anything else (``1``, ``yes``, ``TRUE``) is an error."""
     if valeur is None or valeur == "":
         return None
     if isinstance(valeur, bool):
         return valeur
-    texte = str(valeur).strip().lower()
-    if texte == "true":
+    if valeur == "true":
         return True
-    if texte == "false":
+    if valeur == "false":
         return False
     raise ValidationError(MSG_BOOLEEN, code="invalid")
 
@@ -145,8 +146,9 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        # ``int("1e3")`` and floats are not ids; Django's IntegerField would accept "1.0".
-        if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+        # ``int("1e3")`` and floats are not ids (Django's IntegerField would accept "1.0"),
+        # nor are other scripts' digits ("١", "１"), which ``int()`` reads.
+        if isinstance(value, str) and value.strip() and not _CHIFFRES.fullmatch(value.strip()):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
@@ -338,9 +340,15 @@ class DateBornee(serializers.DateField):
         return _en_drf(lire_date, value)
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class Booleen(serializers.Field):
+    """A body boolean: JSON ``true``/``false`` (or those two strings), nothing else."""
+
     def to_internal_value(self, data):
-        return _en_drf(lire_booleen, data)
+        valeur = _en_drf(lire_booleen, data)
+        if valeur is None:
+            raise serializers.ValidationError(MSG_BOOLEEN)
+        return valeur
 
     def to_representation(self, value):
         return bool(value)
@@ -355,12 +363,10 @@ class ChampId(serializers.PrimaryKeyRelatedField):
     }
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, str)):
+        # A JSON integer: not a string, a float or a boolean (``True`` is an ``int``).
+        if isinstance(data, bool) or not isinstance(data, int) or not ID_MIN <= data <= ID_MAX:
             self.fail("incorrect_type", data_type=type(data).__name__)
-        texte = str(data).strip()
-        if not texte.isdigit() or not ID_MIN <= int(texte) <= ID_MAX:
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(int(texte))
+        return super().to_internal_value(data)
 
 
 def parametre_booleen(request, nom: str, *, defaut: bool = False) -> bool:

@@ -12,6 +12,7 @@ admin.site.site_header = "Resa — back-office"
 admin.site.site_title = "Resa"
 admin.site.index_title = "Administration"
 
+handler400 = "resa_project.exceptions.requete_invalide"
 handler404 = "resa_project.exceptions.page_introuvable"
 handler500 = "resa_project.exceptions.erreur_serveur"
 

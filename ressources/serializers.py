@@ -3,7 +3,7 @@
 
 from rest_framework import serializers
 
-from resa_project.parametres import ChampId
+from resa_project.parametres import Booleen, ChampId
 from resa_project.serializers import ErreursModeleMixin
 from sites.models import Site
 
@@ -35,6 +35,12 @@ class RessourceSerializer(ErreursModeleMixin, serializers.ModelSerializer):
     )
     horaires_fermeture = serializers.TimeField(
         allow_null=True, required=False, help_text="Salles seulement : horaires propres."
+    )
+
+    validation_requise = Booleen(
+        required=False,
+        help_text="true : les réservations d'un employé restent en attente (en_cours) "
+        "jusqu'à confirmation.",
     )
 
     class Meta:

@@ -128,3 +128,49 @@ def test_a_unique_constraint_lost_in_a_race_is_a_409_doublon_on_both_databases()
         assert CONTRAINTES_CONFLIT[contrainte_violee(exc)][0] == "doublon"
     else:
         raise AssertionError("the database accepted a duplicate name")
+
+
+def test_a_host_outside_allowed_hosts_is_a_json_400(client_employe):
+    reponse = client_employe.get("/nulle-part", HTTP_HOST="evil.example")
+    assert reponse.status_code == 400
+    assert reponse.json()["code"] == "validation"
+
+
+@pytest.mark.parametrize("valeur", ["TRUE", "True", " true", "1", "yes"])
+def test_only_true_and_false_are_booleans_in_the_query(client_employe, valeur):
+    reponse = client_employe.get("/ressources/", {"disponible": valeur})
+    assert reponse.status_code == 400
+    assert list(reponse.json()["errors"]) == ["disponible"]
+
+
+@pytest.mark.parametrize("valeur", ["yes", 1, "TRUE", None, ""])
+def test_only_json_booleans_are_booleans_in_a_body(client_admin, valeur):
+    from accounts.tests.factories import UserFactory
+
+    cible = UserFactory()
+    reponse = client_admin.patch(f"/users/{cible.pk}", {"compte_actif": valeur}, format="json")
+    assert reponse.status_code == 400
+    assert list(reponse.json()["errors"]) == ["compte_actif"]
+    cible.refresh_from_db()
+    assert cible.compte_actif
+
+
+@pytest.mark.parametrize("valeur", ["\u0661", "\uff11", "1.0", "1e3"])
+def test_ids_are_ascii_digits_in_the_query(client_employe, valeur):
+    reponse = client_employe.get("/reservations/", {"ressource_id": valeur})
+    assert reponse.status_code == 400
+    assert list(reponse.json()["errors"]) == ["ressource_id"]
+
+
+@pytest.mark.parametrize("valeur", ["1", 1.0, True, 2**63, -1])
+def test_ids_in_a_body_are_json_integers(client_admin, valeur):
+    from sites.tests.factories import SiteFactory
+
+    site = SiteFactory()
+    if valeur == "1":
+        valeur = str(site.pk)
+    reponse = client_admin.post(
+        "/departments/", {"nom": "Achats", "site_id": valeur}, format="json"
+    )
+    assert reponse.status_code == 400
+    assert list(reponse.json()["errors"]) == ["site_id"]
