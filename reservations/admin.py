@@ -260,6 +260,9 @@ class DisponibiliteInline(admin.TabularInline):
 
 class RessourceAvecPeriodesAdmin(RessourceAdmin):
     inlines = (*RessourceAdmin.inlines, DisponibiliteInline)
+    # Its delete page, the "delete selected" action and the site page's inline delete the
+    # periods with their events (the database's cascade would leave none).
+    service_supprimer = staticmethod(services.supprimer_ressource_et_periodes)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ResourceAvailability:

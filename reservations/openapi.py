@@ -1,4 +1,5 @@
-"""OpenAPI decoration of the reservations' views, so that each view reads as flow."""
+"""OpenAPI decoration of the reservations' views (``views`` and ``views_ressources``), so
+that each view reads as flow."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -6,12 +7,263 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_view,
 )
 
-from resa_project.schema import erreurs
+from resa_project.schema import OK, erreurs
 from ressources.serializers import RessourceSerializer
 
+from .serializers import (
+    DisponibiliteEnregistreeSerializer,
+    DisponibiliteSerializer,
+    EvenementSerializer,
+    ReservationCreationSerializer,
+    ReservationModificationSerializer,
+    ReservationSerializer,
+)
 from .serializers_ressources import DetailRessourceSerializer, IntervallePlanningSerializer
+
+# --- /reservations and /disponibilites as served by views ---------------------------------
+
+EXEMPLE_CONFLIT = OpenApiExample(
+    "Créneau pris",
+    value={
+        "detail": "Le créneau demandé est déjà pris.",
+        "conflits": [
+            {
+                "type": "reservation",
+                "id": 12,
+                "debut": "2027-03-29T09:00:00+02:00",
+                "fin": "2027-03-29T10:00:00+02:00",
+            },
+            {
+                "type": "indisponibilite",
+                "id": 3,
+                "debut": "2027-03-29T10:00:00+02:00",
+                "fin": "2027-03-29T11:00:00+02:00",
+            },
+        ],
+    },
+    response_only=True,
+    status_codes=["409"],
+)
+EXEMPLE_400 = OpenApiExample(
+    "Hors grille",
+    value={
+        "detail": "Les horaires doivent tomber sur la grille de 15 minutes (minutes 00, 15, 30 ou 45, sans secondes).",
+        "errors": {
+            "debut": [
+                "Les horaires doivent tomber sur la grille de 15 minutes (minutes 00, 15, 30 ou 45, sans secondes)."
+            ]
+        },
+    },
+    response_only=True,
+    status_codes=["400"],
+)
+ETAT = "Action impossible dans l'état actuel (statut, horaire)."
+
+
+def _reponse_etat(description):
+    return {
+        200: ReservationSerializer,
+        **erreurs(401, 403, 404),
+        409: OpenApiResponse(erreurs(409)[409].response, description=description),
+    }
+
+
+def reservations(viewset):
+    """The tag and the list, detail and write operations of ``ReservationViewSet``."""
+    viewset = extend_schema(tags=["reservations"])(viewset)
+    return extend_schema_view(
+        list=extend_schema(
+            summary="Lister les réservations visibles",
+            description=(
+                "employe : les siennes (bénéficiaire ou créateur) ; manager : aussi celles des "
+                "utilisateurs des départements qu'il gère ; managers et détenteurs de "
+                "`confirmer_reservations` : aussi toutes les réservations `en_cours` ; admin : "
+                "toutes. `meta` contient aussi `sort_by` et `sort_order`."
+            ),
+            responses={200: ReservationSerializer(many=True), **erreurs(400, 401)},
+        ),
+        retrieve=extend_schema(
+            summary="Lire une réservation",
+            responses={200: ReservationSerializer, **erreurs(401, 404)},
+        ),
+        create=extend_schema(
+            summary="Réserver",
+            description=(
+                "Toutes les règles du contrat s'appliquent (grille de 15 minutes, durée, "
+                "capacité, passé, horaires, fenêtres de disponibilité normale, chevauchements). "
+                "Statut : `confirme`, ou `en_cours` sur une ressource à validation si l'appelant "
+                "n'est ni manager ni admin. `user_id` (autre que soi) : manager, admin ou "
+                "`reserver_pour_autrui`, sinon 403."
+            ),
+            request=ReservationCreationSerializer,
+            responses={
+                201: ReservationSerializer,
+                **erreurs(400, 401, 403),
+                409: OpenApiResponse(
+                    erreurs(409)[409].response,
+                    description="Créneau pris (`conflits`) ou ressource inactive.",
+                ),
+            },
+            examples=[EXEMPLE_CONFLIT, EXEMPLE_400],
+        ),
+        update=extend_schema(
+            summary="Modifier une réservation (partiel)",
+            description=(
+                "Titulaire (bénéficiaire ou créateur), manager ou admin. Mise à jour partielle "
+                "de `ressource_id, debut, fin, description, nbr_participants, note` ; toutes les "
+                "règles sont revérifiées (la réservation n'entre pas en conflit avec elle-même). "
+                "409 une fois `annule`, `fini` ou `non_present`. Sur une ressource à validation, "
+                "déplacer la réservation (ressource, début ou fin) sans être manager ni admin la "
+                "remet `en_cours`."
+            ),
+            request=ReservationModificationSerializer,
+            responses={200: ReservationSerializer, **erreurs(400, 401, 403, 404, 409)},
+            examples=[EXEMPLE_CONFLIT],
+        ),
+        partial_update=extend_schema(
+            summary="Modifier une réservation (partiel)",
+            description="Comme PUT.",
+            request=ReservationModificationSerializer,
+            responses={200: ReservationSerializer, **erreurs(400, 401, 403, 404, 409)},
+        ),
+        destroy=extend_schema(
+            summary="Supprimer une réservation (admin)",
+            responses={200: OK, **erreurs(401, 403, 404)},
+        ),
+    )(viewset)
+
+
+HISTORIQUE = extend_schema(
+    summary="Historique d'une réservation",
+    description=(
+        "Le journal de la réservation, du plus ancien au plus récent : type d'événement, "
+        "date, acteur (null : le système), changements `{champ: [avant, après]}` avec les "
+        "noms et valeurs de l'API (une création liste chaque valeur initiale comme "
+        "`[null, valeur]`) et note. Visible de qui peut voir la réservation (sinon 404)."
+    ),
+    responses={200: EvenementSerializer(many=True), **erreurs(401, 404)},
+)
+
+ANNULER = extend_schema(
+    summary="Annuler une réservation",
+    description=(
+        "Titulaire jusqu'à 2 heures avant le début ; manager ou admin jusqu'à la fin. "
+        "Le créneau est libéré."
+    ),
+    request=None,
+    responses=_reponse_etat(ETAT),
+)
+
+CONFIRMER = extend_schema(
+    summary="Confirmer une réservation en attente",
+    description="Manager, admin ou `confirmer_reservations` : en_cours → confirme.",
+    request=None,
+    responses=_reponse_etat("La réservation n'est pas en_cours."),
+)
+
+TERMINER = extend_schema(
+    summary="Terminer une réservation",
+    description="Manager ou admin : confirme → fini, seulement après la fin.",
+    request=None,
+    responses=_reponse_etat("La réservation n'est pas confirmée ou pas encore finie."),
+)
+
+NON_PRESENT = extend_schema(
+    summary="Marquer le titulaire non présent",
+    description="Manager ou admin : confirme → non_present, seulement après le début.",
+    request=None,
+    responses=_reponse_etat("La réservation n'est pas confirmée ou pas encore commencée."),
+)
+
+
+PARAM_ANNULER_CONFLITS = OpenApiParameter(
+    "annuler_conflits",
+    OpenApiTypes.BOOL,
+    description=(
+        "true : annule les réservations en_cours/confirme que la période bloquerait (raison "
+        "dans leur note) au lieu de répondre 409 ; leurs ids sont renvoyés dans "
+        "`reservations_annulees`."
+    ),
+    default=False,
+)
+REPONSES_ECRITURE = {
+    **erreurs(400, 401, 403),
+    409: OpenApiResponse(
+        erreurs(409)[409].response,
+        description="Des réservations en_cours/confirme chevauchent la période (`conflits`).",
+    ),
+}
+
+
+def disponibilites(viewset):
+    """The tag and the list and CRUD operations of ``DisponibiliteViewSet``."""
+    viewset = extend_schema(tags=["disponibilites"])(viewset)
+    return extend_schema_view(
+        list=extend_schema(
+            summary="Lister les périodes de disponibilité et d'indisponibilité",
+            description=(
+                "`du`/`au` : une période ponctuelle est retenue si elle chevauche la fenêtre ; "
+                "une période répétée si son étendue (première occurrence jusqu'à "
+                "`fin_recurrence`, ou sans fin) peut l'atteindre. Les occurrences ne sont pas "
+                "dépliées (voir `/ressources/{id}/planning`)."
+            ),
+            responses={200: DisponibiliteSerializer(many=True), **erreurs(400, 401)},
+        ),
+        retrieve=extend_schema(
+            summary="Lire une période",
+            responses={200: DisponibiliteSerializer, **erreurs(401, 404)},
+        ),
+        create=extend_schema(
+            summary="Créer une période (manager, admin, gerer_ressources)",
+            parameters=[PARAM_ANNULER_CONFLITS],
+            request=DisponibiliteSerializer,
+            responses={201: DisponibiliteEnregistreeSerializer, **REPONSES_ECRITURE},
+            examples=[
+                OpenApiExample(
+                    "Maintenance chaque jour de 9 h à 10 h",
+                    value={
+                        "ressource_id": 3,
+                        "type_disponibilite": "maintenance",
+                        "debut": "2027-03-01T09:00:00+01:00",
+                        "fin": "2027-03-01T10:00:00+01:00",
+                        "raison_indisponibilite": "Nettoyage",
+                        "recurrence": "quotidien",
+                        "fin_recurrence": "2027-12-31",
+                    },
+                    request_only=True,
+                ),
+                EXEMPLE_CONFLIT,
+            ],
+        ),
+        update=extend_schema(
+            summary="Modifier une période (partiel)",
+            parameters=[PARAM_ANNULER_CONFLITS],
+            request=DisponibiliteSerializer,
+            responses={
+                200: DisponibiliteEnregistreeSerializer,
+                **REPONSES_ECRITURE,
+                **erreurs(404),
+            },
+        ),
+        partial_update=extend_schema(
+            summary="Modifier une période (partiel)",
+            parameters=[PARAM_ANNULER_CONFLITS],
+            request=DisponibiliteSerializer,
+            responses={
+                200: DisponibiliteEnregistreeSerializer,
+                **REPONSES_ECRITURE,
+                **erreurs(404),
+            },
+        ),
+        destroy=extend_schema(
+            summary="Supprimer une période",
+            responses={200: OK, **erreurs(401, 403, 404)},
+        ),
+    )(viewset)
+
 
 # --- /ressources as served by views_ressources --------------------------------------------
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Autorisation
 from resa_project.erreurs import ConflitEtat
+from ressources import services as catalogue
 from ressources.models import Ressource
 
 from . import calendrier, journal, regles
@@ -552,6 +553,15 @@ def enregistrer_periode_verifiee(verifiee: PeriodeVerifiee):
     return periode, [r.pk for r in conflits]
 
 
+def _evenement_suppression(periode, *, par):
+    return journal.evenement(
+        TypeEvenement.DISPONIBILITE_SUPPRIMEE,
+        par=par,
+        disponibilite=periode,
+        changements=journal.suppression(journal.etat_disponibilite(periode)),
+    )
+
+
 @transaction.atomic
 def supprimer_disponibilite(periode, *, par) -> None:
     """Delete a period, recording ``disponibilite.supprimee`` with its last values. A
@@ -559,9 +569,31 @@ def supprimer_disponibilite(periode, *, par) -> None:
     supprimees, _ = ResourceAvailability.objects.filter(pk=periode.pk).delete()
     if not supprimees:
         raise ResourceAvailability.DoesNotExist
-    journal.enregistrer(
-        TypeEvenement.DISPONIBILITE_SUPPRIMEE,
-        par=par,
-        disponibilite=periode,
-        changements=journal.suppression(journal.etat_disponibilite(periode)),
+    journal.enregistrer_tous([_evenement_suppression(periode, par=par)])
+
+
+@transaction.atomic
+def supprimer_ressource_et_periodes(ressource, *, par) -> None:
+    """Delete a ressource (``ressources.services.supprimer_ressource``) and its periods,
+    each period with its ``disponibilite.supprimee`` (its last values), as
+    ``supprimer_disponibilite`` records it: the database's cascade would delete them
+    without a trace. A ressource still referenced is the catalogue's 409
+    (``ObjetReference``) and nothing is kept, periods and events included; one already
+    deleted is ``DoesNotExist`` (404).
+
+    Every entry point that deletes a ressource (API, back-office) calls this, never the
+    catalogue's service directly. The ressource is locked first, as every writer of its
+    periods does, then its periods (a period being moved to another ressource is either
+    deleted here or moved, never both): no period can slip in or out unjournaled.
+    """
+    if not Ressource.objects.select_for_update().filter(pk=ressource.pk).exists():
+        raise Ressource.DoesNotExist
+    periodes = list(
+        ResourceAvailability.objects.select_for_update()
+        .filter(ressource_id=ressource.pk)
+        .order_by("pk")
     )
+    if periodes:
+        ResourceAvailability.objects.filter(pk__in=[p.pk for p in periodes]).delete()
+        journal.enregistrer_tous([_evenement_suppression(p, par=par) for p in periodes])
+    catalogue.supprimer_ressource(ressource, par=par)

@@ -1,14 +1,15 @@
 """``/ressources`` as served: the catalogue's viewset (``ressources.views``) with what the
 reservations say about a ressource: its detail with statistics and the week ahead, the free
-search and the planning."""
+search and the planning; its deletion takes the unavailability periods along, journaled."""
 
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ressources.filters import RechercheFilterSet
+from ressources.openapi import SUPPRIMER_RESSOURCE
 from ressources.views import RessourceViewSet
 
-from . import occupation, openapi, recherche
+from . import occupation, openapi, recherche, services
 from .serializers_ressources import (
     DetailRessourceSerializer,
     FenetrePlanningSerializer,
@@ -30,6 +31,11 @@ class RessourceAvecOccupationViewSet(RessourceViewSet):
     def retrieve(self, request, *args, **kwargs):
         detail = occupation.detail_ressource(self.get_object())
         return Response(DetailRessourceSerializer(detail).data)
+
+    @SUPPRIMER_RESSOURCE
+    def destroy(self, request, *args, **kwargs):
+        services.supprimer_ressource_et_periodes(self.get_object(), par=request.user)
+        return Response({"ok": True})
 
     @openapi.RESSOURCES_DISPONIBLES
     @action(detail=False, methods=["get"], filterset_class=RechercheFilterSet)

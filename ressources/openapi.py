@@ -6,6 +6,13 @@ from resa_project.schema import OK, erreurs
 
 from .serializers import RessourceSerializer
 
+# Also decorates the served viewset's own ``destroy`` (``reservations.views_ressources``).
+SUPPRIMER_RESSOURCE = extend_schema(
+    summary="Supprimer une ressource (admin)",
+    description="409 tant que des réservations y font référence : passez-la hors_service.",
+    responses={200: OK, **erreurs(401, 403, 404, 409)},
+)
+
 
 def ressources(viewset):
     """The tag and the list and CRUD operations of ``RessourceViewSet``."""
@@ -32,10 +39,6 @@ def ressources(viewset):
             summary="Modifier une ressource (manager, admin, gerer_ressources)",
             responses={200: RessourceSerializer, **erreurs(400, 401, 403, 404, 409)},
         ),
-        destroy=extend_schema(
-            summary="Supprimer une ressource (admin)",
-            description="409 tant que des réservations y font référence : passez-la hors_service.",
-            responses={200: OK, **erreurs(401, 403, 404, 409)},
-        ),
+        destroy=SUPPRIMER_RESSOURCE,
     )(viewset)
     return extend_schema(tags=["ressources"])(viewset)

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
@@ -125,6 +126,19 @@ def test_running_seed_demo_again_changes_no_count_and_sets_the_given_password():
     for user in User.objects.filter(email__endswith="@resa.example"):
         assert user.check_password("Autre-mot-de-passe-2025")
     _verifier_la_connexion("admin@resa.example", "Autre-mot-de-passe-2025")
+
+
+def test_the_history_seed_demo_writes_runs_forwards():
+    _lancer("seed_demo")
+
+    creations = dict(
+        Evenement.objects.filter(type="reservation.creee").values_list("reservation_id", "date")
+    )
+    suites = Evenement.objects.filter(reservation__isnull=False).exclude(type="reservation.creee")
+    assert suites.filter(type="reservation.terminee").exists()
+    for reservation_id, date in suites.values_list("reservation_id", "date"):
+        assert date >= creations[reservation_id]
+    assert not Reservation.objects.filter(date_modification__lt=F("date_creation")).exists()
 
 
 # cloturer_journee ---------------------------------------------------------------------------

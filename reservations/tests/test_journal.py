@@ -6,7 +6,9 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.contrib import admin as django_admin
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -32,6 +34,8 @@ from reservations.tests.factories import (
     ResourceAvailabilityFactory,
     demain_a,
 )
+from ressources.models import Ressource
+from ressources.services import MSG_RESSOURCE_REFERENCEE
 from ressources.tests.factories import RessourceFactory
 from sites.tests.factories import DepartmentFactory, SiteFactory
 
@@ -39,6 +43,7 @@ pytestmark = pytest.mark.django_db
 
 URL_ADMIN_RESERVATIONS = "/admin/reservations/reservation/"
 URL_ADMIN_DISPONIBILITES = "/admin/reservations/resourceavailability/"
+URL_ADMIN_RESSOURCES = "/admin/ressources/ressource/"
 
 
 def iso(moment):
@@ -389,6 +394,80 @@ def test_a_period_update_lists_what_changed_and_its_deletion_the_last_values(
     assert supprimee.changements["debut"] == [iso(demain_a(12)), None]
 
 
+# Deleting a ressource takes its periods along, each with its event ------------------------
+
+
+@pytest.fixture
+def ressource_et_periodes():
+    ressource = RessourceFactory()
+    periodes = [
+        ResourceAvailabilityFactory(ressource=ressource, debut=demain_a(8), fin=demain_a(9)),
+        ResourceAvailabilityFactory(
+            ressource=ressource,
+            debut=demain_a(12),
+            fin=demain_a(14),
+            raison_indisponibilite="Vitres",
+        ),
+    ]
+    autre = ResourceAvailabilityFactory()  # another ressource's: untouched
+    return ressource, periodes, autre
+
+
+def _verifier_periodes_supprimees(ressource, periodes, autre, *, acteur, canal_attendu):
+    assert not Ressource.objects.filter(pk=ressource.pk).exists()
+    assert list(ResourceAvailability.objects.values_list("pk", flat=True)) == [autre.pk]
+    evenements = list(Evenement.objects.order_by("id"))
+    assert [e.type for e in evenements] == [TypeEvenement.DISPONIBILITE_SUPPRIMEE] * 2
+    assert [e.disponibilite_id for e in evenements] == [p.pk for p in periodes]
+    assert {(e.acteur, e.canal) for e in evenements} == {(acteur, canal_attendu)}
+    premiere, seconde = evenements
+    assert premiere.changements["ressource_id"] == [ressource.pk, None]
+    assert premiere.changements["debut"] == [iso(demain_a(8)), None]
+    assert seconde.changements["raison_indisponibilite"] == ["Vitres", None]
+
+
+def test_deleting_a_ressource_through_the_api_journals_the_deletion_of_each_period(
+    client_admin, admin_user, ressource_et_periodes
+):
+    ressource, periodes, autre = ressource_et_periodes
+
+    reponse = client_admin.delete(f"/ressources/{ressource.pk}")
+
+    assert reponse.status_code == 200
+    assert reponse.json() == {"ok": True}
+    _verifier_periodes_supprimees(
+        ressource, periodes, autre, acteur=admin_user, canal_attendu=Canal.API
+    )
+
+
+@pytest.mark.parametrize("statut", [StatutReservation.ANNULE, StatutReservation.CONFIRME])
+def test_a_referenced_ressource_is_a_409_that_keeps_its_periods_and_journals_nothing(
+    client_admin, ressource_et_periodes, statut
+):
+    ressource, periodes, autre = ressource_et_periodes
+    # The reservation's own creation is not journaled by the factory: the journal is empty.
+    ReservationFactory(ressource=ressource, statut=statut, debut=demain_a(15), fin=demain_a(16))
+
+    reponse = client_admin.delete(f"/ressources/{ressource.pk}")
+
+    assert reponse.status_code == 409
+    assert reponse.json()["detail"] == MSG_RESSOURCE_REFERENCEE
+    assert Ressource.objects.filter(pk=ressource.pk).exists()
+    assert ResourceAvailability.objects.count() == 3
+    assert not Evenement.objects.exists()
+
+
+def test_a_ressource_deleted_by_someone_else_meanwhile_is_not_found_and_journals_nothing(
+    admin_user,
+):
+    ressource = RessourceFactory()
+    Ressource.objects.filter(pk=ressource.pk).delete()
+
+    with pytest.raises(Ressource.DoesNotExist):
+        services.supprimer_ressource_et_periodes(ressource, par=admin_user)
+    assert not Evenement.objects.exists()
+
+
 def test_a_user_who_acted_in_the_journal_is_deactivated_not_deleted(client_admin):
     autre_admin = AdminFactory()
     services.annuler(ReservationFactory(), par=autre_admin)
@@ -493,6 +572,46 @@ def test_back_office_periods_are_journaled(back_office, admin_user):
         "fin": [iso(demain_a(14)), iso(demain_a(15))]
     }
     assert set(Evenement.objects.values_list("acteur", "canal")) == {(admin_user.pk, "admin")}
+
+
+@pytest.mark.parametrize("par_action", [False, True], ids=["delete_page", "delete_selected"])
+def test_deleting_a_ressource_in_the_back_office_journals_the_deletion_of_each_period(
+    back_office, admin_user, ressource_et_periodes, par_action
+):
+    ressource, periodes, autre = ressource_et_periodes
+
+    if par_action:
+        reponse = back_office.post(
+            URL_ADMIN_RESSOURCES,
+            {"action": "delete_selected", "_selected_action": [ressource.pk], "post": "yes"},
+        )
+    else:
+        reponse = back_office.post(f"{URL_ADMIN_RESSOURCES}{ressource.pk}/delete/", {"post": "yes"})
+
+    assert reponse.status_code == 302
+    _verifier_periodes_supprimees(
+        ressource, periodes, autre, acteur=admin_user, canal_attendu=Canal.ADMIN
+    )
+
+
+def test_a_referenced_ressource_deleted_in_the_back_office_keeps_its_periods_and_no_event(
+    back_office, ressource_et_periodes, monkeypatch
+):
+    ressource, periodes, autre = ressource_et_periodes
+    ReservationFactory(ressource=ressource, debut=demain_a(15), fin=demain_a(16))
+    # Booked after the confirmation page was shown: Django's own check let it through.
+    model_admin = django_admin.site._registry[Ressource]
+    monkeypatch.setattr(
+        model_admin, "get_deleted_objects", lambda objs, request: ([], {}, set(), [])
+    )
+
+    reponse = back_office.post(f"{URL_ADMIN_RESSOURCES}{ressource.pk}/delete/", {"post": "yes"})
+
+    assert reponse.status_code == 302
+    assert [str(m) for m in get_messages(reponse.wsgi_request)] == [MSG_RESSOURCE_REFERENCEE]
+    assert Ressource.objects.filter(pk=ressource.pk).exists()
+    assert ResourceAvailability.objects.count() == 3
+    assert not Evenement.objects.exists()
 
 
 def test_the_reservation_admin_page_shows_its_history(back_office, client_employe, salle):

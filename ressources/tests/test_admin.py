@@ -6,8 +6,10 @@ from django.contrib import admin as django_admin
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from reservations import services as reservations_services
 from reservations.tests.factories import ReservationFactory
 from ressources import services
+from ressources.admin import RessourceAdmin
 from ressources.models import Ressource, TypeRessource
 from ressources.tests.factories import RessourceFactory
 from sites.tests.factories import SiteFactory
@@ -70,7 +72,9 @@ def test_the_admin_uses_the_ressources_services():
 
     assert model_admin.service_creer is services.creer_ressource
     assert model_admin.service_modifier is services.modifier_ressource
-    assert model_admin.service_supprimer is services.supprimer_ressource
+    assert RessourceAdmin.service_supprimer is services.supprimer_ressource
+    # As served, a deletion also journals the deletion of the ressource's periods.
+    assert model_admin.service_supprimer is reservations_services.supprimer_ressource_et_periodes
 
 
 def test_a_change_goes_through_the_service_with_the_changed_fields(

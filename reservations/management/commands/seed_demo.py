@@ -457,7 +457,9 @@ class Command(BaseCommand):
             services.marquer_non_present(reservation, par=admin)
         for reservation in rng.sample(a_venir, min(5, len(a_venir))):
             services.annuler(reservation, par=admin)
-        services.cloturer_journee(maintenant=maintenant)
+        # At the real time, not ``maintenant`` (taken before the bookings): the closing's
+        # events and ``date_modification`` come after the creations they follow.
+        services.cloturer_journee()
         return len(creees)
 
     def _reserver_au_hasard(self, rng, ressource, jour, maintenant, admin, gens):
