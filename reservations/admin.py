@@ -7,7 +7,11 @@ refusals as the API; each change is journaled with the ``admin`` channel.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 
+from accounts.models import User
 from resa_project.admin import ServicesAdminMixin, SuppressionAuFemininMixin
 from resa_project.erreurs import ErreurDomaine
 from ressources.admin import RessourceAdmin
@@ -15,7 +19,13 @@ from ressources.models import Ressource
 
 from . import services
 from .forms import DisponibiliteAdminForm, ReservationAdminForm
-from .models import STATUTS_BLOQUANTS, Evenement, Reservation, ResourceAvailability
+from .models import (
+    STATUTS_BLOQUANTS,
+    Evenement,
+    Reservation,
+    ResourceAvailability,
+    StatutReservation,
+)
 
 
 def _copier(source, cible):
@@ -25,19 +35,71 @@ def _copier(source, cible):
     cible._state.adding = False
 
 
+# The journal's values are the API's (ids, ISO datetimes, wire values): shown in French.
+_NOMS_LIES = {"ressource_id": Ressource, "user_id": User, "createur_id": User}
+_DATES = {"debut", "fin", "checkin_le"}
+
+
+def _libelle(champ: str) -> str:
+    try:
+        return Reservation._meta.get_field(champ.removesuffix("_id")).verbose_name.capitalize()
+    except FieldDoesNotExist:
+        return champ
+
+
+def _noms(evenements) -> dict:
+    """``{(champ, id): name}`` of the ressources and users the events mention (one query
+    per model)."""
+    ids = {}
+    for evenement in evenements:
+        for champ, valeurs in evenement.changements.items():
+            if champ in _NOMS_LIES:
+                ids.setdefault(_NOMS_LIES[champ], set()).update(v for v in valeurs if v)
+    noms = {}
+    for modele, pks in ids.items():
+        for objet in modele.objects.filter(pk__in=pks):
+            noms[modele, objet.pk] = str(objet)
+    return {
+        (champ, pk): nom
+        for champ, modele in _NOMS_LIES.items()
+        for (m, pk), nom in noms.items()
+        if m is modele
+    }
+
+
+def _valeur(champ, valeur, noms) -> str:
+    if valeur is None:
+        return "—"
+    if valeur == "":
+        return ""  # the template shows "(vide)", and hides a creation's empty fields
+    if champ in _NOMS_LIES:
+        return noms.get((champ, valeur), f"n°{valeur} (supprimé)")
+    if champ == "statut" and valeur in StatutReservation.values:
+        return StatutReservation(valeur).label
+    if champ in _DATES and (moment := parse_datetime(str(valeur))):
+        return formats.date_format(timezone.localtime(moment), "d/m/Y H:i")
+    return str(valeur)
+
+
 def lignes_historique(reservation_id):
-    """The journal of a reservation for its admin page, oldest first, in French."""
-    evenements = Evenement.objects.filter(reservation_id=reservation_id).select_related("acteur")
+    """The journal of a reservation for its admin page, oldest first, in French: field
+    labels, names instead of ids, local dates, statut labels."""
+    evenements = list(
+        Evenement.objects.filter(reservation_id=reservation_id)
+        .select_related("acteur")
+        .order_by("id")
+    )
+    noms = _noms(evenements)
     return [
         {
             "evenement": evenement,
             "acteur": evenement.acteur or "Système",
             "changements": [
-                (champ, "—" if avant is None else avant, "—" if apres is None else apres)
+                (_libelle(champ), _valeur(champ, avant, noms), _valeur(champ, apres, noms))
                 for champ, (avant, apres) in evenement.changements.items()
             ],
         }
-        for evenement in evenements.order_by("id")
+        for evenement in evenements
     ]
 
 

@@ -64,6 +64,12 @@ def ajouter_erreur(form, exc):
         form.add_error(None, exc.messages)
 
 
+def _sans_cr(texte):
+    """Browsers send line breaks as CRLF; the API stores LF: an untouched text stays equal
+    (no rewritten note, no journaled non-change)."""
+    return texte.replace("\r\n", "\n") if isinstance(texte, str) else texte
+
+
 class ReservationAdminForm(forms.ModelForm):
     """A booking made in the back-office: the rules of ``regles.verifier_creneau``."""
 
@@ -76,6 +82,12 @@ class ReservationAdminForm(forms.ModelForm):
         model = Reservation
         fields = ("ressource", "user", "debut", "fin", "nbr_participants", "description", "note")
         help_texts = {"user": "Laisser vide pour réserver à votre nom."}
+
+    def clean_description(self):
+        return _sans_cr(self.cleaned_data.get("description"))
+
+    def clean_note(self):
+        return _sans_cr(self.cleaned_data.get("note"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -225,7 +225,9 @@ class Reservation(models.Model):
         ]
 
     def __str__(self):
-        return f"Réservation {self.pk} de {self.ressource_id} ({self.debut:%Y-%m-%d %H:%M})"
+        # Local time (the stored value is UTC); no ressource name: a page listing hundreds
+        # of reservations (a delete confirmation) would load each ressource.
+        return f"Réservation n°{self.pk} du {timezone.localtime(self.debut):%d/%m/%Y à %H:%M}"
 
     @property
     def duree_minutes(self) -> int:
@@ -315,7 +317,10 @@ class ResourceAvailability(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_type_disponibilite_display()} de {self.ressource_id} ({self.debut:%Y-%m-%d})"
+        return (
+            f"{self.get_type_disponibilite_display()} n°{self.pk} "
+            f"du {timezone.localtime(self.debut):%d/%m/%Y à %H:%M}"
+        )
 
     @property
     def est_bloquante(self) -> bool:

@@ -624,7 +624,7 @@ def test_the_reservation_admin_page_shows_its_history(back_office, client_employ
     page = reponse.content.decode()
     assert "Historique" in page
     assert "Réservation créée" in page
-    assert "description : — → Point" in page
+    assert "Description : — → Point" in page
 
 
 @pytest.mark.parametrize(
@@ -875,3 +875,33 @@ def test_each_event_type_of_the_contract_exists():
         "disponibilite.modifiee",
         "disponibilite.supprimee",
     }
+
+
+def test_a_back_office_save_that_changes_nothing_journals_nothing(back_office):
+    """Browsers send text with CRLF line breaks: an untouched note is not a change."""
+    ressource = RessourceFactory()
+    reservation = ReservationFactory(
+        ressource=ressource,
+        site=ressource.site,
+        debut=demain_a(10),
+        fin=demain_a(11),
+        note="ligne 1\nligne 2",
+        description="Point\nd'équipe",
+    )
+    avant = Evenement.objects.count()
+    reponse = back_office.post(
+        f"{URL_ADMIN_RESERVATIONS}{reservation.pk}/change/",
+        {
+            "ressource": ressource.pk,
+            "user": reservation.user_id,
+            **_date_heure("debut", demain_a(10)),
+            **_date_heure("fin", demain_a(11)),
+            "nbr_participants": 1,
+            "description": "Point\r\nd'équipe",
+            "note": "ligne 1\r\nligne 2",
+        },
+    )
+    assert reponse.status_code == 302
+    reservation.refresh_from_db()
+    assert reservation.note == "ligne 1\nligne 2"
+    assert Evenement.objects.count() == avant
