@@ -225,32 +225,15 @@ def enregistrer_verifiee(verifiee: Verifiee) -> Reservation:
 
 
 @transaction.atomic
-def reserver(
-    *,
-    par,
-    ressource,
-    debut,
-    fin,
-    user=None,
-    description="",
-    nbr_participants=1,
-    note="",
-) -> Reservation:
+def reserver(**champs) -> Reservation:
     """Book ``ressource`` for ``user`` (default: the caller). Permission to book for others
     is the caller's business (see ``peut_reserver_pour_autrui``); the rules are checked here.
-    The booking freezes the beneficiary's department and the ressource's site."""
-    return enregistrer_verifiee(
-        preparer_reservation(
-            par=par,
-            ressource=ressource,
-            debut=debut,
-            fin=fin,
-            user=user,
-            description=description,
-            nbr_participants=nbr_participants,
-            note=note,
-        )
-    )
+    The booking freezes the beneficiary's department and the ressource's site.
+
+    Takes the keyword arguments of ``preparer_reservation``
+    (``par, ressource, debut, fin, user, description, nbr_participants, note``).
+    """
+    return enregistrer_verifiee(preparer_reservation(**champs))
 
 
 @transaction.atomic
