@@ -79,9 +79,10 @@ def reservations(viewset):
             summary="Lister les réservations visibles",
             description=(
                 "employe : les siennes (bénéficiaire ou créateur) ; manager : aussi celles des "
-                "utilisateurs des départements qu'il gère ; managers et détenteurs de "
-                "`confirmer_reservations` : aussi toutes les réservations `en_cours` ; admin : "
-                "toutes. `meta` contient aussi `sort_by` et `sort_order`."
+                "utilisateurs des départements qu'il gère, et les `en_cours` de sa file de "
+                "validation (ressources de ses sites, utilisateurs de ses départements) ; "
+                "détenteur de `confirmer_reservations` : aussi les `en_cours` de son site "
+                "principal ; admin : toutes. `meta` contient aussi `sort_by` et `sort_order`."
             ),
             responses={200: ReservationSerializer(many=True), **erreurs(400, 401)},
         ),
