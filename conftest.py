@@ -18,6 +18,17 @@ def _cache_vide():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _worker_dans_la_transaction_du_test(monkeypatch):
+    """``manage.py worker`` (django-tasks-db's loop) closes stale connections between
+    tasks, as a long-running process must; inside a test's transaction that would close the
+    test's own connection. Tests keep it open (tests with ``transaction=True`` too: nothing
+    is stale within a test)."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+
 def client_pour(user) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "sites",
     "ressources",
     "reservations",
+    "notifications",
+    "taches",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +126,65 @@ CACHES = {
         "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / ".cache" / "django")),
     }
 }
+
+# Background work (API.md C2): the code enqueues with django.tasks; the backend is chosen
+# here. "database" (default): tasks stored in Resa's own database, run by
+# ``manage.py worker`` (nothing else to install, SQLite included). "immediate": run in the
+# enqueuing process right after commit (tests, quick trials). "rq": a Redis queue
+# (REDIS_URL) for several app servers and workers.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+_BACKENDS_TACHES = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+if TASKS_BACKEND not in _BACKENDS_TACHES:
+    raise environ.ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r}: choose one of {', '.join(_BACKENDS_TACHES)}."
+    )
+TASKS = {"default": {"BACKEND": _BACKENDS_TACHES[TASKS_BACKEND]}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")},
+    }
+
+
+# Email (API.md C3): EMAIL_URL in django-environ's syntax. Default: the console (messages
+# printed by the worker). smtp+tls://user:password@host:587 in production;
+# filemail:////var/tmp/resa-mail writes each message to a file of that folder. A mail
+# server that does not answer fails the send after EMAIL_TIMEOUT seconds (it is retried
+# with backoff); it never holds a request, which only enqueues.
+def _mailer(url: str, timeout: int) -> dict:
+    config = env.email_url_config(url)
+    backend = config["EMAIL_BACKEND"]
+    options = {}
+    if backend.endswith(".smtp.EmailBackend"):
+        options = {
+            "host": config["EMAIL_HOST"] or "localhost",
+            "port": config["EMAIL_PORT"] or 25,
+            "username": config["EMAIL_HOST_USER"] or "",
+            "password": config["EMAIL_HOST_PASSWORD"] or "",
+            "use_tls": bool(config.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+            "timeout": timeout,
+        }
+    elif backend.endswith(".filebased.EmailBackend"):
+        options = {"file_path": config["EMAIL_FILE_PATH"]}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {
+    "default": _mailer(
+        env.str("EMAIL_URL", default="consolemail://"), env.int("EMAIL_TIMEOUT", default=10)
+    )
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Resa <resa@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The public base URL of Resa (links in messages, feed addresses, calendar UIDs), e.g.
+# https://resa.example.com. Unset: http://localhost:8000, or the request's host where a
+# request is at hand.
+RESA_URL = env.str("RESA_URL", default="").rstrip("/")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

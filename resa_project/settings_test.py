@@ -36,3 +36,7 @@ else:
 
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
+
+# Tasks run in the test process right after commit (tests of the real worker path switch
+# to the database backend); mail goes to django.core.mail.outbox (pytest-django).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

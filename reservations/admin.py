@@ -116,6 +116,7 @@ class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.Mode
         "debut",
         "fin",
         "statut",
+        "checkin_le",
         "nbr_participants",
         "createur",
     )
@@ -138,18 +139,34 @@ class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.Mode
     autocomplete_fields = ("ressource", "user")
     date_hierarchy = "debut"
     ordering = ("-debut",)
-    actions = ("confirmer", "annuler")
+    actions = ("confirmer", "annuler", "liberer")
     fieldsets = (
         (None, {"fields": ("ressource", "user", "debut", "fin", "nbr_participants")}),
         ("Détails", {"fields": ("description", "note")}),
         (
             "Suivi",
-            {"fields": ("statut", "createur", "date_creation", "date_modification")},
+            {
+                "fields": (
+                    "statut",
+                    "createur",
+                    "date_creation",
+                    "date_modification",
+                    "checkin_le",
+                    "checkin_limite",
+                )
+            },
         ),
     )
 
     def get_readonly_fields(self, request, obj=None):
-        suivi = ("statut", "createur", "date_creation", "date_modification")
+        suivi = (
+            "statut",
+            "createur",
+            "date_creation",
+            "date_modification",
+            "checkin_le",
+            "checkin_limite",
+        )
         return ("user", *suivi) if obj else suivi
 
     def get_fieldsets(self, request, obj=None):
@@ -211,6 +228,15 @@ class ReservationAdmin(SuppressionAuFemininMixin, ServicesAdminMixin, admin.Mode
     @admin.action(description="Annuler les réservations sélectionnées")
     def annuler(self, request, queryset):
         self._appliquer(request, queryset, services.annuler, "{n} réservation(s) annulée(s).")
+
+    @admin.action(description="Libérer (personne ne s'est présenté)")
+    def liberer(self, request, queryset):
+        if not request.user.est_admin:
+            self.message_user(
+                request, "Seul un administrateur peut libérer une réservation.", messages.ERROR
+            )
+            return
+        self._appliquer(request, queryset, services.liberer, "{n} réservation(s) libérée(s).")
 
 
 @admin.register(ResourceAvailability)

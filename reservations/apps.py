@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class ReservationsConfig(AppConfig):
     name = "reservations"
     verbose_name = "Réservations"
+
+    def ready(self):
+        from ressources.models import Ressource
+        from ressources.services import reglages_checkin_modifies
+
+        from . import services, taches  # noqa: F401  (taches registers the periodic jobs)
+
+        reglages_checkin_modifies.connect(
+            _suivre_les_reglages_checkin, sender=Ressource, dispatch_uid="reservations.checkin"
+        )
+
+
+def _suivre_les_reglages_checkin(sender, ressource, **kwargs):
+    from . import services
+
+    services.recalculer_limites_checkin(ressource)

@@ -12,8 +12,14 @@ shows (ids as integers, datetimes as ISO strings in the organisation's zone, enu
 values); a creation lists every initial value as ``[None, value]``, a deletion every last
 value as ``[value, None]``.
 
-What happens next (notifications, webhooks...) hooks onto ``evenement_enregistre``: it is
-sent for each event once the transaction has committed, never for a rolled-back one.
+What happens next hooks onto two signals, neither ever sent for a rolled-back change:
+
+- ``evenement_enregistre``, in the process that made the change, right after it commits
+  (light, in-process reactions);
+- ``evenement_a_diffuser``, in the background (``reservations.taches.diffuser``, enqueued
+  after commit, and a periodic sweep for any event it missed): notifications and webhooks
+  derive their work from it. Its receivers must be idempotent: an event whose diffusion
+  failed is offered again to every receiver.
 """
 
 import datetime
@@ -27,6 +33,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from resa_project.canal import canal, canal_courant
+from taches.registre import mettre_en_file
 
 from .models import Evenement, TypeEvenement
 
@@ -35,11 +42,13 @@ __all__ = [
     "canal",
     "creation",
     "differences",
+    "diffuser_evenement",
     "enregistrer",
     "enregistrer_tous",
     "etat_disponibilite",
     "etat_reservation",
     "evenement",
+    "evenement_a_diffuser",
     "evenement_enregistre",
     "historique",
     "suppression",
@@ -49,6 +58,8 @@ logger = logging.getLogger(__name__)
 
 #: Sent after commit, once per event: ``receiver(sender=Evenement, evenement=...)``.
 evenement_enregistre = Signal()
+#: Sent in the background for each committed event (see the module's docstring).
+evenement_a_diffuser = Signal()
 
 CHAMPS_RESERVATION = (
     "ressource_id",
@@ -184,6 +195,34 @@ def apres_commit(evenement: Evenement) -> None:
 def _apres_commit(evenements):
     for enregistre in evenements:
         apres_commit(enregistre)
+    from .taches import diffuser
+
+    mettre_en_file(diffuser, [e.pk for e in evenements])
+
+
+def diffuser_evenement(evenement: Evenement) -> bool:
+    """Offer ``evenement`` to the ``evenement_a_diffuser`` receivers; mark it diffused when
+    none failed (True). A failing receiver is logged and the event stays for the sweep."""
+    echecs = [
+        (receveur, resultat)
+        for receveur, resultat in evenement_a_diffuser.send_robust(
+            sender=Evenement, evenement=evenement
+        )
+        if isinstance(resultat, Exception)
+    ]
+    for receveur, erreur in echecs:
+        logger.error(
+            "Diffusion de l'événement %s en échec chez %r",
+            evenement.pk,
+            receveur,
+            exc_info=erreur,
+        )
+    if echecs:
+        return False
+    Evenement.objects.filter(pk=evenement.pk, diffuse_le__isnull=True).update(
+        diffuse_le=timezone.now()
+    )
+    return True
 
 
 def historique(reservation):

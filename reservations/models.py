@@ -112,6 +112,14 @@ class IntervalleQuerySet(models.QuerySet):
         return self.filter(debut__lt=fin, fin__gt=debut)
 
 
+def q_a_liberer(maintenant=None) -> models.Q:
+    return models.Q(
+        statut=StatutReservation.CONFIRME,
+        checkin_le__isnull=True,
+        checkin_limite__lte=maintenant or timezone.now(),
+    )
+
+
 class ReservationQuerySet(IntervalleQuerySet):
     def chevauche(self, debut, fin):
         """Also bounds ``debut`` from below: no reservation lasts longer than the longest
@@ -119,8 +127,16 @@ class ReservationQuerySet(IntervalleQuerySet):
         indexes on ``debut`` scan a narrow range instead of every past reservation."""
         return super().chevauche(debut, fin).filter(debut__gt=debut - DUREE_MAXIMUM_ABSOLUE)
 
-    def bloquantes(self):
-        return self.filter(statut__in=STATUTS_BLOQUANTS)
+    def bloquantes(self, maintenant=None):
+        """The reservations that hold their slot: awaiting confirmation or confirmed, but
+        not a hold that nobody claimed by its check-in deadline (API.md C4): from that
+        moment its time is free, whether or not the worker has released it yet."""
+        return self.filter(statut__in=STATUTS_BLOQUANTS).exclude(q_a_liberer(maintenant))
+
+    def a_liberer(self, maintenant=None):
+        """Confirmed bookings of a ressource with check-in, still without check-in at
+        their deadline: to be released (``services.liberer``)."""
+        return self.filter(q_a_liberer(maintenant))
 
 
 class Reservation(models.Model):
@@ -174,6 +190,13 @@ class Reservation(models.Model):
     )
     date_creation = models.DateTimeField("date de création", auto_now_add=True)
     date_modification = models.DateTimeField("date de modification", auto_now=True)
+    # Check-in (API.md C4): when the holder signalled arrival, and, on a ressource that
+    # requires it, the moment from which a confirmed booking still without check-in is
+    # released (``debut`` + the ressource's delay, set whenever the booking is saved).
+    checkin_le = models.DateTimeField("arrivée signalée le", null=True, blank=True)
+    checkin_limite = models.DateTimeField(
+        "libérée sans arrivée à partir de", null=True, blank=True, editable=False
+    )
 
     objects = ReservationQuerySet.as_manager()
 
@@ -222,6 +245,16 @@ class Reservation(models.Model):
             # The list's orderings (debut, id) and (date_creation, id), read with LIMIT.
             models.Index(fields=["debut", "id"], name="reservation_debut_id_idx"),
             models.Index(fields=["date_creation", "id"], name="reservation_creation_id_idx"),
+            # The holds to release (API.md C4): confirmed, check-in required, none yet.
+            models.Index(
+                fields=["checkin_limite"],
+                name="reservation_a_liberer_idx",
+                condition=models.Q(
+                    statut=StatutReservation.CONFIRME,
+                    checkin_limite__isnull=False,
+                    checkin_le__isnull=True,
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -412,6 +445,9 @@ class Evenement(models.Model):
         related_name="evenements",
         verbose_name="disponibilité",
     )
+    # Set once the subscribers (notifications, webhooks) have derived their work from the
+    # event, in the background; the periodic sweep picks up those still unset.
+    diffuse_le = models.DateTimeField("diffusé le", null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -433,6 +469,11 @@ class Evenement(models.Model):
         indexes = [
             models.Index(fields=["reservation", "id"], name="evenement_reservation_idx"),
             models.Index(fields=["disponibilite", "id"], name="evenement_disponibilite_idx"),
+            models.Index(
+                fields=["id"],
+                name="evenement_a_diffuser_idx",
+                condition=models.Q(diffuse_le__isnull=True),
+            ),
         ]
 
     def __str__(self):

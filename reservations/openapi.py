@@ -179,6 +179,22 @@ NON_PRESENT = extend_schema(
     responses=_reponse_etat("La réservation n'est pas confirmée ou pas encore commencée."),
 )
 
+CHECKIN = extend_schema(
+    summary="Signaler l'arrivée (check-in)",
+    description=(
+        "Le bénéficiaire, le créateur, un manager du département du bénéficiaire ou un "
+        "admin : une réservation confirmée, de 15 minutes avant le début jusqu'à "
+        "`debut + delai_checkin_minutes` de la ressource (exclu, et jamais après la fin). "
+        "Enregistre `checkin_le`. Sur une ressource `checkin_requis`, une réservation sans "
+        "arrivée à cette limite est libérée (non_present). 409 hors de la fenêtre, dans un "
+        "autre statut ou si l'arrivée est déjà signalée."
+    ),
+    request=None,
+    responses=_reponse_etat(
+        "Hors de la fenêtre d'arrivée, réservation non confirmée ou arrivée déjà signalée."
+    ),
+)
+
 
 PARAM_ANNULER_CONFLITS = OpenApiParameter(
     "annuler_conflits",
@@ -286,6 +302,8 @@ EXEMPLE_DETAIL = {
         "images": [],
         "tarifs_horaires": 25.5,
         "validation_requise": False,
+        "checkin_requis": False,
+        "delai_checkin_minutes": 15,
     },
     "statistiques": {
         "total_reservations": 14,

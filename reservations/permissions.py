@@ -5,6 +5,7 @@ from rest_framework.permissions import BasePermission
 
 from accounts.models import Autorisation
 from accounts.permissions import manager_admin_ou
+from sites.models import Department
 from sites.permissions import MSG_HORS_PORTEE, sur_ses_sites
 
 from .models import Reservation
@@ -45,6 +46,28 @@ class EstTitulaireOuGestionnaire(BasePermission):
     def has_object_permission(self, request, view, obj):
         user = request.user
         return user.est_manager_ou_admin or user.pk in (obj.user_id, obj.createur_id)
+
+
+MSG_CHECKIN = (
+    "Seuls le bénéficiaire, le créateur, un manager du département du bénéficiaire ou un "
+    "administrateur peuvent signaler l'arrivée."
+)
+
+
+class PeutSignalerArrivee(BasePermission):
+    """Check-in (API.md C4): the beneficiary, the creator, a manager of the beneficiary's
+    department (the one frozen on the booking, or the current one), an admin."""
+
+    message = MSG_CHECKIN
+
+    def has_object_permission(self, request, view, obj):
+        user = request.user
+        if user.est_admin or user.pk in (obj.user_id, obj.createur_id):
+            return True
+        if not user.est_manager_ou_admin:
+            return False
+        departements = {obj.department_id, obj.user.department_id} - {None}
+        return Department.objects.filter(pk__in=departements, manager=user).exists()
 
 
 class PeutReserverPourAutrui(BasePermission):

@@ -39,6 +39,7 @@ class ReservationSerializer(serializers.ModelSerializer):
             "date_creation",
             "date_modification",
             "duree_minutes",
+            "checkin_le",
         ]
         read_only_fields = fields
 

@@ -29,6 +29,7 @@ from .models import (
     ResourceAvailability,
     StatutReservation,
     TypeEvenement,
+    q_a_liberer,
 )
 
 DELAI_ANNULATION_PROPRIETAIRE = timedelta(hours=2)
@@ -61,6 +62,19 @@ MSG_PERIODE_OCCUPEE = (
     "Des réservations occupent cette période : annulez-les ou passez annuler_conflits=true."
 )
 MSG_SUPPRIMEE = "Réservation supprimée par un administrateur."
+# Check-in and release (API.md C4).
+AVANCE_CHECKIN = timedelta(minutes=15)
+MSG_CHECKIN_DEJA = "L'arrivée a déjà été signalée pour cette réservation."
+MSG_CHECKIN_ETAT = "Seule une réservation confirmée peut recevoir une arrivée."
+MSG_CHECKIN_TROP_TOT = "L'arrivée se signale au plus tôt 15 minutes avant le début ({moment})."
+MSG_CHECKIN_TROP_TARD = "Il est trop tard pour signaler l'arrivée (au plus tard {moment})."
+MSG_LIBEREE_AUTOMATIQUEMENT = "Libérée automatiquement : personne ne s'est présenté."
+MSG_LIBEREE_PAR = "Libérée par {nom} : personne ne s'est présenté."
+MSG_LIBERER_ETAT = "Seule une réservation confirmée sans arrivée signalée peut être libérée."
+MSG_LIBERER_TROP_TOT = "Une réservation ne peut être libérée qu'à partir de son début."
+MSG_LIBERER_AVANT_LIMITE = "Le délai d'arrivée de cette réservation n'est pas écoulé."
+MSG_LIBERER_TERMINEE = "Cette réservation est terminée : marquez-la non présente."
+LOT_LIBERATIONS = 500
 
 
 def verrouiller(*ressources):
@@ -84,8 +98,48 @@ def peut_reserver_pour_autrui(user) -> bool:
     return user.est_manager_ou_admin or user.a_autorisation(Autorisation.RESERVER_POUR_AUTRUI)
 
 
+def limite_checkin(reservation, ressource):
+    """The moment from which ``reservation`` is released if nobody checked in: ``debut``
+    plus the ressource's delay, on a ressource that requires check-in (else ``None``)."""
+    if not ressource.checkin_requis:
+        return None
+    return reservation.debut + timedelta(minutes=ressource.delai_checkin_minutes)
+
+
+def _liberer_les_expirees(ressource, debut, fin, *, exclure=None):
+    """Release, in the current transaction, the unclaimed holds past their check-in
+    deadline that overlap ``[debut, fin)`` (the rules already treat them as free): the
+    booking that takes their time records their release, worker or not."""
+    if not ressource.checkin_requis:
+        return
+    expirees = (
+        Reservation.objects.a_liberer()
+        .filter(ressource=ressource)
+        .chevauche(debut, fin)
+        .select_for_update()
+        .order_by("pk")
+    )
+    if exclure is not None:
+        expirees = expirees.exclude(pk=exclure.pk)
+    journal.enregistrer_tous(
+        [
+            _changer_statut(
+                expiree,
+                StatutReservation.NON_PRESENT,
+                TypeEvenement.RESERVATION_LIBEREE,
+                par=None,
+                note=MSG_LIBEREE_AUTOMATIQUEMENT,
+            )
+            for expiree in expirees
+        ]
+    )
+
+
 def _enregistrer(reservation, *, ressource, exclure=None):
-    """Save, turning a last-line exclusion-constraint violation into the usual 409."""
+    """Save (with its check-in deadline), after releasing the expired holds of its slot;
+    a last-line exclusion-constraint violation becomes the usual 409."""
+    reservation.checkin_limite = limite_checkin(reservation, ressource)
+    _liberer_les_expirees(ressource, reservation.debut, reservation.fin, exclure=exclure)
     try:
         with transaction.atomic():
             reservation.save()
@@ -338,6 +392,127 @@ def marquer_non_present(reservation, *, par, maintenant=None) -> Reservation:
     )
 
 
+def fenetre_checkin(reservation, ressource):
+    """``[ouverture, fermeture)`` of the check-in: from 15 minutes before ``debut`` to the
+    release deadline (``debut`` + the ressource's delay), never after ``fin``."""
+    limite = reservation.checkin_limite or (
+        reservation.debut + timedelta(minutes=ressource.delai_checkin_minutes)
+    )
+    return reservation.debut - AVANCE_CHECKIN, min(limite, reservation.fin)
+
+
+def _local(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}"
+
+
+@transaction.atomic
+def signaler_arrivee(reservation, *, par, maintenant=None) -> Reservation:
+    """Check-in (API.md C4): a confirmed reservation, within ``fenetre_checkin``, once."""
+    maintenant = maintenant or timezone.now()
+    reservation = (
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("ressource")
+        .get(pk=reservation.pk)
+    )
+    if reservation.checkin_le is not None:
+        raise ConflitEtat(MSG_CHECKIN_DEJA)
+    if reservation.statut != StatutReservation.CONFIRME:
+        raise ConflitEtat(MSG_CHECKIN_ETAT)
+    ouverture, fermeture = fenetre_checkin(reservation, reservation.ressource)
+    if maintenant < ouverture:
+        raise ConflitEtat(MSG_CHECKIN_TROP_TOT.format(moment=_local(ouverture)))
+    if maintenant >= fermeture:
+        raise ConflitEtat(MSG_CHECKIN_TROP_TARD.format(moment=_local(fermeture)))
+    reservation.checkin_le = maintenant
+    reservation.save(update_fields=["checkin_le", "date_modification"])
+    journal.enregistrer(
+        TypeEvenement.RESERVATION_CHECKIN,
+        par=par,
+        reservation=reservation,
+        changements={"checkin_le": [None, journal.valeur_api(maintenant)]},
+        date=reservation.date_modification,
+    )
+    return reservation
+
+
+@transaction.atomic
+def liberer(reservation, *, par=None, maintenant=None) -> Reservation:
+    """Release a confirmed booking nobody checked in for: it becomes ``non_present`` with
+    its note and a ``reservation.liberee`` event, and its time is free.
+
+    ``par=None``: the automatic release, from the check-in deadline on. An admin's
+    release by hand (``par``): once the booking has started and before its end.
+    """
+    maintenant = maintenant or timezone.now()
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.statut != StatutReservation.CONFIRME or reservation.checkin_le is not None:
+        raise ConflitEtat(MSG_LIBERER_ETAT)
+    if par is None:
+        if reservation.checkin_limite is None or maintenant < reservation.checkin_limite:
+            raise ConflitEtat(MSG_LIBERER_AVANT_LIMITE)
+        note = MSG_LIBEREE_AUTOMATIQUEMENT
+    else:
+        if maintenant < reservation.debut:
+            raise ConflitEtat(MSG_LIBERER_TROP_TOT)
+        if maintenant >= reservation.fin:
+            raise ConflitEtat(MSG_LIBERER_TERMINEE)
+        note = MSG_LIBEREE_PAR.format(nom=par.get_full_name() or par.email)
+    journal.enregistrer_tous(
+        [
+            _changer_statut(
+                reservation,
+                StatutReservation.NON_PRESENT,
+                TypeEvenement.RESERVATION_LIBEREE,
+                par=par,
+                note=note,
+            )
+        ]
+    )
+    return reservation
+
+
+def liberer_les_reservations_expirees(*, maintenant=None) -> int:
+    """The periodic release (API.md C4): each expired hold in its own transaction, locked
+    and checked again (one checked in a moment ago, or released by the booking that took
+    its time, is skipped). Returns how many this call released."""
+    maintenant = maintenant or timezone.now()
+    ids = list(
+        Reservation.objects.a_liberer(maintenant)
+        .order_by("checkin_limite", "pk")
+        .values_list("pk", flat=True)[:LOT_LIBERATIONS]
+    )
+    liberees = 0
+    for pk in ids:
+        try:
+            liberer(Reservation(pk=pk), par=None, maintenant=maintenant)
+        except (ConflitEtat, Reservation.DoesNotExist):
+            continue
+        liberees += 1
+    return liberees
+
+
+def recalculer_limites_checkin(ressource, *, maintenant=None) -> int:
+    """After a change of ``ressource``'s check-in settings: the deadlines of its coming
+    bookings follow (those already started keep theirs). Returns how many changed."""
+    maintenant = maintenant or timezone.now()
+    a_venir = list(
+        Reservation.objects.filter(
+            ressource=ressource,
+            statut__in=STATUTS_BLOQUANTS,
+            checkin_le__isnull=True,
+            debut__gt=maintenant,
+        ).only("pk", "debut", "checkin_limite")
+    )
+    changees = []
+    for reservation in a_venir:
+        limite = limite_checkin(reservation, ressource)
+        if limite != reservation.checkin_limite:
+            reservation.checkin_limite = limite
+            changees.append(reservation)
+    Reservation.objects.bulk_update(changees, ["checkin_limite"], batch_size=500)
+    return len(changees)
+
+
 LOT_CLOTURE = 500
 
 
@@ -352,6 +527,8 @@ def cloturer_journee(*, maintenant=None) -> int:
     maintenant = maintenant or timezone.now()
     ids = list(
         Reservation.objects.filter(statut=StatutReservation.CONFIRME, fin__lte=maintenant)
+        # An unclaimed hold is not a booking that took place: it is released, not closed.
+        .exclude(q_a_liberer(maintenant))
         .select_for_update()
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -23,6 +23,7 @@ from .permissions import (
     PeutConfirmer,
     PeutGererRessources,
     PeutReserverPourAutrui,
+    PeutSignalerArrivee,
     SurLesSitesDeLaPeriode,
 )
 from .selectors import reservations_visibles
@@ -53,6 +54,7 @@ class ReservationViewSet(
         "terminer": [IsAuthenticated, IsManagerOrAdmin],
         "non_present": [IsAuthenticated, IsManagerOrAdmin],
         "destroy": [IsAuthenticated, IsAdmin],
+        "checkin": [IsAuthenticated, PeutSignalerArrivee],
     }
 
     def get_permissions(self):
@@ -111,6 +113,11 @@ class ReservationViewSet(
     @action(detail=True, methods=["post"], url_path="non-present")
     def non_present(self, request, pk=None):
         return self._changer(services.marquer_non_present)
+
+    @openapi.CHECKIN
+    @action(detail=True, methods=["post"])
+    def checkin(self, request, pk=None):
+        return self._changer(services.signaler_arrivee)
 
     def _changer(self, service):
         reservation = service(self.get_object(), par=self.request.user)

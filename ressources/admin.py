@@ -62,6 +62,8 @@ class RessourceAdminForm(forms.ModelForm):
             "horaires_ouverture",
             "horaires_fermeture",
             "tarifs_horaires",
+            "checkin_requis",
+            "delai_checkin_minutes",
         )
 
 
@@ -82,7 +84,7 @@ class RessourceAdmin(
         "validation_requise",
         "localisation_batiment",
     )
-    list_filter = ("type_ressource", "etat", "validation_requise", "site")
+    list_filter = ("type_ressource", "etat", "validation_requise", "checkin_requis", "site")
     list_select_related = ("site",)
     search_fields = ("nom", "description", "localisation_batiment", "site__nom")
     autocomplete_fields = ("site",)
@@ -104,6 +106,7 @@ class RessourceAdmin(
                 "description": "Horaires propres : salles seulement (sinon ceux du site).",
             },
         ),
+        ("Arrivée", {"fields": ("checkin_requis", "delai_checkin_minutes")}),
     )
 
 

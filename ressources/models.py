@@ -1,7 +1,12 @@
 """Bookable ressources: rooms, equipment and vehicles, each on one site."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinLengthValidator, MinValueValidator, URLValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+    URLValidator,
+)
 from django.db import models
 
 from . import lookups  # noqa: F401  (registers the ``possede`` JSON lookup)
@@ -47,6 +52,12 @@ class RessourceQuerySet(models.QuerySet):
         return qs
 
 
+# Check-in (API.md C4): minutes after the start within which the holder signals arrival.
+DELAI_CHECKIN_DEFAUT = 15
+DELAI_CHECKIN_MIN = 5
+DELAI_CHECKIN_MAX = 240
+
+
 class Ressource(models.Model):
     nom = models.CharField("nom", max_length=200, validators=[MinLengthValidator(3)])
     type_ressource = models.CharField(
@@ -82,6 +93,22 @@ class Ressource(models.Model):
         default=False,
         help_text="Les réservations d'un employé restent en attente (en_cours) jusqu'à confirmation.",
     )
+    checkin_requis = models.BooleanField(
+        "arrivée à signaler",
+        default=False,
+        help_text=(
+            "Une réservation confirmée sans arrivée signalée au plus tard "
+            "« délai d'arrivée » minutes après son début est libérée automatiquement."
+        ),
+    )
+    delai_checkin_minutes = models.PositiveSmallIntegerField(
+        "délai d'arrivée (minutes)",
+        default=DELAI_CHECKIN_DEFAUT,
+        validators=[
+            MinValueValidator(DELAI_CHECKIN_MIN),
+            MaxValueValidator(DELAI_CHECKIN_MAX),
+        ],
+    )
 
     objects = RessourceQuerySet.as_manager()
 
@@ -114,6 +141,13 @@ class Ressource(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(etat__in=Etat.values), name="ressource_etat_valide"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    delai_checkin_minutes__gte=DELAI_CHECKIN_MIN,
+                    delai_checkin_minutes__lte=DELAI_CHECKIN_MAX,
+                ),
+                name="ressource_delai_checkin_borne",
             ),
         ]
         indexes = [

@@ -42,6 +42,12 @@ class RessourceSerializer(ErreursModeleMixin, serializers.ModelSerializer):
         help_text="true : les réservations d'un employé restent en attente (en_cours) "
         "jusqu'à confirmation.",
     )
+    checkin_requis = Booleen(
+        required=False,
+        help_text="true : une réservation confirmée sans arrivée signalée "
+        "(POST /reservations/{id}/checkin) au plus tard `delai_checkin_minutes` après son "
+        "début est libérée automatiquement.",
+    )
 
     class Meta:
         model = Ressource
@@ -62,6 +68,13 @@ class RessourceSerializer(ErreursModeleMixin, serializers.ModelSerializer):
             "images",
             "tarifs_horaires",
             "validation_requise",
+            "checkin_requis",
+            "delai_checkin_minutes",
         ]
+        extra_kwargs = {
+            "delai_checkin_minutes": {
+                "help_text": "Minutes après le début pour signaler l'arrivée (5 à 240, défaut 15)."
+            }
+        }
         # (nom, site) uniqueness is the model's: a duplicate is a 409, not a serializer 400.
         validators = []

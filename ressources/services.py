@@ -8,6 +8,7 @@ domain errors carrying their status.
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.dispatch import Signal
 
 from accounts.models import User
 from resa_project.erreurs import Doublon, ObjetReference
@@ -22,6 +23,13 @@ MSG_RESSOURCE_REFERENCEE = (
     "Des réservations font référence à cette ressource : elle ne peut pas être supprimée "
     "(passez son état à hors_service)."
 )
+
+
+#: Sent in the transaction of ``modifier_ressource`` when ``checkin_requis`` or
+#: ``delai_checkin_minutes`` changed: ``receiver(sender=Ressource, ressource=...)`` (the
+#: reservations app moves the check-in deadlines of the coming bookings).
+reglages_checkin_modifies = Signal()
+CHAMPS_CHECKIN = ("checkin_requis", "delai_checkin_minutes")
 
 
 class RessourceEnDouble(Doublon):
@@ -59,10 +67,13 @@ def creer_ressource(*, par: User | None, **champs) -> Ressource:
 @transaction.atomic
 def modifier_ressource(ressource: Ressource, *, par: User | None, **champs) -> Ressource:
     """Partial update: only the given fields change, then every rule is checked again."""
+    checkin_avant = [getattr(ressource, champ) for champ in CHAMPS_CHECKIN]
     for champ, valeur in champs.items():
         setattr(ressource, champ, valeur)
     _valider(ressource)
     ressource.save()
+    if [getattr(ressource, champ) for champ in CHAMPS_CHECKIN] != checkin_avant:
+        reglages_checkin_modifies.send(sender=Ressource, ressource=ressource)
     return ressource
 
 

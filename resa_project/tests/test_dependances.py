@@ -19,7 +19,11 @@ DEPENDANCES_PERMISES = {
     "accounts": {"resa_project", "sites"},
     "sites": {"resa_project", "accounts"},
     "ressources": {"resa_project", "accounts", "sites"},
-    "reservations": {"resa_project", "accounts", "sites", "ressources"},
+    "reservations": {"resa_project", "accounts", "sites", "ressources", "taches"},
+    "notifications": {"resa_project", "accounts", "sites", "ressources", "reservations", "taches"},
+    # Infrastructure: the worker and the periodic jobs' registry; it knows no domain app
+    # (the apps register their jobs into it).
+    "taches": {"resa_project"},
 }
 
 

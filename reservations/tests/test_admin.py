@@ -481,6 +481,7 @@ def _ressource(ressource, periodes=(), **valeurs):
         "horaires_ouverture": "",
         "horaires_fermeture": "",
         "tarifs_horaires": "",
+        "delai_checkin_minutes": ressource.delai_checkin_minutes,
         "disponibilites-TOTAL_FORMS": len(periodes),
         "disponibilites-INITIAL_FORMS": 0,
         "disponibilites-MIN_NUM_FORMS": 0,

@@ -39,6 +39,7 @@ CHAMPS = {
     "date_creation",
     "date_modification",
     "duree_minutes",
+    "checkin_le",
 }
 
 
@@ -102,6 +103,7 @@ def test_an_employee_books_a_room_and_gets_the_reservation_back(client_employe, 
         "date_creation": iso(reservation.date_creation),
         "date_modification": iso(reservation.date_modification),
         "duree_minutes": 60,
+        "checkin_le": None,
     }
 
 

@@ -49,6 +49,7 @@ def _ressource(ressource, **valeurs):
         "horaires_ouverture": "",
         "horaires_fermeture": "",
         "tarifs_horaires": "",
+        "delai_checkin_minutes": ressource.delai_checkin_minutes,
         **_gestion("disponibilites"),
         **valeurs,
     }

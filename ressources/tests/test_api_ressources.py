@@ -144,6 +144,8 @@ def test_admin_creates_a_ressource_with_every_field(client_admin, site):
         "images": ["https://exemple.fr/salle.jpg"],
         "tarifs_horaires": 25.5,
         "validation_requise": True,
+        "checkin_requis": False,
+        "delai_checkin_minutes": 15,
     }
     assert ressource.horaires() == (time(8), time(18, 30))
     assert ressource.validation_requise is True
@@ -163,6 +165,8 @@ def test_created_ressource_defaults(client_admin, site):
     assert corps["horaires_fermeture"] is None
     assert corps["tarifs_horaires"] is None
     assert corps["validation_requise"] is False
+    assert corps["checkin_requis"] is False
+    assert corps["delai_checkin_minutes"] == 15
 
 
 @pytest.mark.parametrize(

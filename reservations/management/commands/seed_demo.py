@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import models, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts import services as comptes
@@ -23,6 +23,7 @@ from accounts.models import Autorisation, Priorite, Role, User
 from resa_project.erreurs import ErreurDomaine
 from reservations import journal, services
 from reservations.models import (
+    Evenement,
     Recurrence,
     Reservation,
     ResourceAvailability,
@@ -211,10 +212,13 @@ class Command(BaseCommand):
     def _charger(self, *, password=MOT_DE_PASSE_DEMO, **options):
         # One hash for every demo account: PBKDF2 twenty times over would take seconds.
         hash_demo = make_password(password)
+        dernier_evenement = Evenement.objects.aggregate(dernier=Max("id"))["dernier"] or 0
         sites, admin, personnes = self._referentiel(hash_demo)
         ressources = self._ressources(sites)
         self._disponibilites(sites, ressources, admin)
         creees = self._reservations(ressources, admin, personnes)
+        # Demo data is no news: its events are journaled but notify nobody.
+        Evenement.objects.filter(pk__gt=dernier_evenement).update(diffuse_le=timezone.now())
         self._resume(creees, password)
 
     # Reference data -----------------------------------------------------------------------
