@@ -66,10 +66,9 @@ def test_apres_commit_met_en_file_une_fois_la_transaction_validee(
     django_capture_on_commit_callbacks,
 ):
     default_task_backend.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            registre.apres_commit(noter, "validee")
-            assert default_task_backend.results == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        registre.apres_commit(noter, "validee")
+        assert default_task_backend.results == []
     assert [r.args for r in default_task_backend.results] == [["validee"]]
 
 
@@ -78,10 +77,9 @@ def test_apres_commit_ne_met_rien_en_file_quand_la_transaction_est_annulee(
     django_capture_on_commit_callbacks,
 ):
     default_task_backend.clear()
-    with django_capture_on_commit_callbacks(execute=True) as rappels:
-        with transaction.atomic():
-            registre.apres_commit(noter, "annulee")
-            transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True) as rappels, transaction.atomic():
+        registre.apres_commit(noter, "annulee")
+        transaction.set_rollback(True)
     assert rappels == []
     assert default_task_backend.results == []
 
@@ -251,7 +249,9 @@ def test_un_receveur_en_echec_laisse_l_evenement_au_rattrapage(
     from reservations.taches import rattraper_diffusion
 
     recus = []
-    journal.evenement_a_diffuser.connect(_receveur(recus, echoue=True), dispatch_uid="test", weak=False)
+    journal.evenement_a_diffuser.connect(
+        _receveur(recus, echoue=True), dispatch_uid="test", weak=False
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             reservation = reserver()
@@ -260,9 +260,7 @@ def test_un_receveur_en_echec_laisse_l_evenement_au_rattrapage(
         assert "destinataire en panne" in caplog.text
         # Too recent for the sweep; a minute later it is offered again.
         assert rattraper_diffusion() == 0
-        Evenement.objects.filter(pk=evenement.pk).update(
-            date=timezone.now() - timedelta(minutes=2)
-        )
+        Evenement.objects.filter(pk=evenement.pk).update(date=timezone.now() - timedelta(minutes=2))
     finally:
         journal.evenement_a_diffuser.disconnect(dispatch_uid="test")
     journal.evenement_a_diffuser.connect(_receveur(recus), dispatch_uid="test", weak=False)
@@ -289,10 +287,9 @@ def test_un_changement_annule_ne_diffuse_rien(django_capture_on_commit_callbacks
     recus = []
     journal.evenement_a_diffuser.connect(_receveur(recus), dispatch_uid="test", weak=False)
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            with transaction.atomic():
-                reserver()
-                transaction.set_rollback(True)
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            reserver()
+            transaction.set_rollback(True)
     finally:
         journal.evenement_a_diffuser.disconnect(dispatch_uid="test")
     assert recus == []
