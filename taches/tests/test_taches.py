@@ -294,3 +294,31 @@ def test_un_changement_annule_ne_diffuse_rien(django_capture_on_commit_callbacks
         journal.evenement_a_diffuser.disconnect(dispatch_uid="test")
     assert recus == []
     assert not Evenement.objects.filter(type=TypeEvenement.RESERVATION_CREEE).exists()
+
+
+def _redis_joignable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(URL_REDIS_TEST, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+URL_REDIS_TEST = "redis://127.0.0.1:6379/15"
+
+
+@pytest.mark.skipif(not _redis_joignable(), reason="Redis n'est pas joignable sur 127.0.0.1")
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks_rq.RQBackend"}},
+    RQ_QUEUES={"default": {"URL": URL_REDIS_TEST}},
+)
+def test_worker_once_traite_la_file_redis():
+    import django_rq
+
+    django_rq.get_queue("default").empty()
+    resultat = noter.enqueue("par redis")
+    call_command("worker", "--once", stdout=StringIO())
+    resultat = noter.get_result(resultat.id)
+    assert resultat.status == "SUCCESSFUL"
+    assert resultat.return_value == "par redis"
