@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "ressources",
     "reservations",
     "notifications",
+    "calendriers",
+    "webhooks",
     "taches",
     "django_tasks_db",
 ]
@@ -181,6 +183,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Resa <resa@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Webhooks (API.md C6): subscription URLs must resolve to public addresses, except inside
+# these comma-separated CIDRs (e.g. 10.0.0.0/8 for an intranet receiver). Empty by default.
+WEBHOOKS_RESEAUX_AUTORISES = env.list("WEBHOOKS_RESEAUX_AUTORISES", default=[])
 # The public base URL of Resa (links in messages, feed addresses, calendar UIDs), e.g.
 # https://resa.example.com. Unset: http://localhost:8000, or the request's host where a
 # request is at hand.

@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("sites.urls")),
     path("", include("reservations.urls")),
+    path("", include("calendriers.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 if os.environ.get("RESA_BENCH") == "1":  # bench/run.sh only: the bare DRF view to compare with
