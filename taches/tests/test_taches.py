@@ -2,6 +2,7 @@
 and ``manage.py worker --once`` running the database queue for real."""
 
 import threading
+import uuid
 from datetime import timedelta
 from io import StringIO
 
@@ -140,7 +141,8 @@ def test_une_tache_en_echec_est_notee_et_n_arrete_pas_les_autres(registre_de_tes
 
 def test_les_applications_enregistrent_leurs_taches_periodiques():
     noms = {job.nom for job in registre.periodiques()}
-    assert {"reservations.liberations", "reservations.cloture", "journal.rattrapage"} <= noms
+    attendues = {"reservations.liberations", "reservations.cloture", "journal.rattrapage"}
+    assert attendues | {"taches.purge"} <= noms
 
 
 @pytest.mark.django_db(transaction=True)
@@ -322,3 +324,27 @@ def test_worker_once_traite_la_file_redis():
     resultat = noter.get_result(resultat.id)
     assert resultat.status == "SUCCESSFUL"
     assert resultat.return_value == "par redis"
+
+
+@override_settings(TASKS=BASE_DE_DONNEES)
+def test_la_purge_supprime_les_taches_terminees_de_plus_d_une_semaine():
+    from taches.purge import purger_les_taches_terminees
+
+    ancienne, recente, en_attente = (noter.enqueue(str(i)) for i in range(3))
+    call_command("worker", "--once", stdout=StringIO())  # runs the three
+    DBTaskResult.objects.filter(pk=ancienne.id).update(
+        finished_at=timezone.now() - timedelta(days=8)
+    )
+    DBTaskResult.objects.filter(pk=en_attente.id).update(status="READY", finished_at=None)
+
+    assert purger_les_taches_terminees() == 1
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {
+        uuid.UUID(recente.id),
+        uuid.UUID(en_attente.id),
+    }
+
+
+def test_la_purge_ne_fait_rien_sans_file_en_base():
+    from taches.purge import purger_les_taches_terminees
+
+    assert purger_les_taches_terminees() == 0
