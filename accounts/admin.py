@@ -127,6 +127,13 @@ class UserAdmin(EcrituresParServicesMixin, ServicesAdminMixin, DjangoUserAdmin):
             },
         ),
         ("Rattachement", {"fields": ("site_principal", "department")}),
+        (
+            "Notifications",
+            {
+                "fields": ("notifications_email", "rappel_minutes"),
+                "description": "Réglées par l'utilisateur lui-même (/auth/me/preferences).",
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_creation")}),
     )
     add_fieldsets = (
@@ -138,7 +145,7 @@ class UserAdmin(EcrituresParServicesMixin, ServicesAdminMixin, DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ("last_login", "date_creation")
+    readonly_fields = ("last_login", "date_creation", "notifications_email", "rappel_minutes")
     list_display = (
         "email",
         "nom_utilisateur",

@@ -6,9 +6,13 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MinLengthValidator
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+
+# Reminders (API.md C3): at most a week before the start; null means no reminder.
+RAPPEL_MINUTES_DEFAUT = 30
+RAPPEL_MINUTES_MAX = 7 * 24 * 60
 
 MSG_GERE_DEPARTEMENTS = (
     "Cet utilisateur gère encore des départements : désignez d'abord un autre manager."
@@ -100,6 +104,20 @@ class User(AbstractBaseUser):
         verbose_name="département",
     )
     date_creation = models.DateTimeField("date de création", auto_now_add=True)
+    # Preferences (API.md C3, ``/auth/me/preferences``).
+    notifications_email = models.BooleanField(
+        "notifications par e-mail",
+        default=True,
+        help_text="Faux : aucun message, rappels compris.",
+    )
+    rappel_minutes = models.PositiveIntegerField(
+        "rappel (minutes avant le début)",
+        null=True,
+        blank=True,
+        default=RAPPEL_MINUTES_DEFAUT,
+        validators=[MinValueValidator(0), MaxValueValidator(RAPPEL_MINUTES_MAX)],
+        help_text=f"De 0 à {RAPPEL_MINUTES_MAX} ; vide : aucun rappel.",
+    )
 
     objects = UserManager()
 
@@ -117,6 +135,11 @@ class User(AbstractBaseUser):
             ),
             models.CheckConstraint(
                 condition=models.Q(priorite__in=Priorite.values), name="user_priorite_valide"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rappel_minutes__isnull=True)
+                | models.Q(rappel_minutes__gte=0, rappel_minutes__lte=RAPPEL_MINUTES_MAX),
+                name="user_rappel_minutes_borne",
             ),
         ]
         indexes = [models.Index(fields=["role"])]

@@ -8,6 +8,7 @@ from .serializers import (
     ConnexionSerializer,
     InscriptionSerializer,
     MessageSerializer,
+    PreferencesSerializer,
     SessionSerializer,
     UserPublicSerializer,
     UserSerializer,
@@ -63,6 +64,35 @@ MOI = extend_schema(
     tags=["auth"],
     summary="L'utilisateur connecté",
     responses={200: UserPublicSerializer, **erreurs(401)},
+)
+
+_PREFERENCES = (
+    "`notifications_email` (par défaut true) : false, et le compte ne reçoit plus aucun "
+    "message, rappels compris. `rappel_minutes` (par défaut 30) : combien de minutes avant "
+    "le début d'une réservation confirmée part le rappel, de 0 à 10080 (une semaine) ; null : "
+    "aucun rappel. Un rappel dont l'heure est déjà passée quand la réservation est faite ou "
+    "déplacée part au passage suivant de la tâche des rappels (au plus une minute), tant que "
+    "la réservation n'a pas commencé."
+)
+
+PREFERENCES_LIRE = extend_schema(
+    tags=["auth"],
+    summary="Mes préférences de notification",
+    description=_PREFERENCES,
+    responses={200: PreferencesSerializer, **erreurs(401)},
+)
+
+PREFERENCES_MODIFIER = extend_schema(
+    tags=["auth"],
+    summary="Modifier mes préférences de notification",
+    description=(
+        f"{_PREFERENCES}\n\nMise à jour partielle : les champs absents gardent leur valeur, "
+        "les champs inconnus sont ignorés. Un booléen JSON pour `notifications_email`, un "
+        'entier JSON ou null pour `rappel_minutes` (`"30"`, `30.0`, `10081` ou `-1` : 400). '
+        "Avec le cookie de session, l'en-tête `X-CSRFToken` est exigé (403 sinon)."
+    ),
+    request=PreferencesSerializer,
+    responses={200: PreferencesSerializer, **erreurs(400, 401, 403)},
 )
 
 

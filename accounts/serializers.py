@@ -5,13 +5,14 @@ A model ``ValidationError`` is reported under the JSON field names
 (``resa_project.serializers.ErreursModeleMixin``).
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from resa_project.parametres import Booleen, ChampId
+from resa_project.parametres import MSG_ENTIER_BORNES, Booleen, ChampId
 from resa_project.serializers import ErreursModeleMixin
 from sites.models import Department, Site
 
-from .models import Priorite, Role, User
+from .models import RAPPEL_MINUTES_MAX, Priorite, Role, User
 
 MOT_DE_PASSE_LONGUEUR_MAX = 1024
 
@@ -112,3 +113,43 @@ class SessionSerializer(serializers.Serializer):
 
 class MessageSerializer(serializers.Serializer):
     message = serializers.CharField()
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": RAPPEL_MINUTES_MAX})
+class _EntierJson(serializers.Field):
+    """A bounded JSON integer: ``"30"``, ``30.0``, ``1e3`` and booleans are refused, as ids
+    are in bodies (DRF's ``IntegerField`` would read the first two)."""
+
+    def __init__(self, *, minimum, maximum, **kwargs):
+        self.minimum, self.maximum = minimum, maximum
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError(self._message())
+        if not self.minimum <= data <= self.maximum:
+            raise serializers.ValidationError(self._message())
+        return data
+
+    def to_representation(self, value):
+        return value
+
+    def _message(self):
+        return MSG_ENTIER_BORNES.format(minimum=self.minimum, maximum=self.maximum)
+
+
+class PreferencesSerializer(ErreursModeleMixin, serializers.Serializer):
+    """``/auth/me/preferences``: both fields optional in a PATCH; unknown ones ignored."""
+
+    notifications_email = Booleen(
+        required=False,
+        help_text="false : aucun message, rappels compris. Par défaut true.",
+    )
+    rappel_minutes = _EntierJson(
+        minimum=0,
+        maximum=RAPPEL_MINUTES_MAX,
+        required=False,
+        allow_null=True,
+        help_text="Minutes avant le début d'une réservation confirmée où part le rappel "
+        f"(0 à {RAPPEL_MINUTES_MAX}) ; null : aucun rappel. Par défaut 30.",
+    )

@@ -26,12 +26,24 @@ MSG_COMPTE_DESACTIVE = "Ce compte est désactivé."
 MSG_SOI_MEME = (
     "Un administrateur ne peut pas supprimer, désactiver ou rétrograder son propre compte."
 )
+MSG_PREFERENCES_D_AUTRUI = (
+    "Seul le titulaire du compte ou un administrateur modifie ses préférences."
+)
+
+#: What ``modifier_preferences`` changes (API.md C3).
+CHAMPS_PREFERENCES = ("notifications_email", "rappel_minutes")
 
 
 class InscriptionInterdite(ErreurDomaine):
     status_code = 403
     code = "permission_refusee"
     detail = MSG_INSCRIPTION_RESERVEE
+
+
+class PreferencesInterdites(ErreurDomaine):
+    status_code = 403
+    code = "permission_refusee"
+    detail = MSG_PREFERENCES_D_AUTRUI
 
 
 class IdentifiantsInvalides(ErreurDomaine):
@@ -179,3 +191,26 @@ def supprimer_utilisateur(user: User, *, par: User | None) -> None:
         user.delete()
     except ProtectedError as exc:
         raise ObjetReference.depuis(exc) from None
+
+
+def modifier_preferences(user: User, *, par: User | None, **preferences) -> User:
+    """Partial update of the notification preferences (``CHAMPS_PREFERENCES``) of ``user``,
+    by the account's holder, an admin or the system (``par=None``): 403 for anyone else.
+
+    The values are checked by the fields' validators (``rappel_minutes``: null or
+    0..10080), then one UPDATE writes these columns only (its own transaction): a concurrent
+    change of the rest of the account is never overwritten.
+    """
+    inconnus = set(preferences) - set(CHAMPS_PREFERENCES)
+    if inconnus:
+        raise ValueError(f"Préférences inconnues : {sorted(inconnus)}")
+    if par is not None and not _soi_meme(user, par) and not par.est_admin:
+        raise PreferencesInterdites()
+    if not preferences:
+        return user
+    for champ, valeur in preferences.items():
+        setattr(user, champ, valeur)
+    autres = [f.name for f in User._meta.concrete_fields if f.name not in preferences]
+    user.clean_fields(exclude=autres)
+    user.save(update_fields=list(preferences))
+    return user

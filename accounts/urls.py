@@ -13,5 +13,8 @@ urlpatterns = [
     re_path(r"^auth/login/?$", views.ConnexionView.as_view(), name="auth-login"),
     re_path(r"^auth/logout/?$", views.DeconnexionView.as_view(), name="auth-logout"),
     re_path(r"^auth/me/?$", views.MoiView.as_view(), name="auth-me"),
+    re_path(
+        r"^auth/me/preferences/?$", views.PreferencesView.as_view(), name="auth-me-preferences"
+    ),
     *router.urls,
 ]

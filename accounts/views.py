@@ -17,6 +17,7 @@ from .serializers import (
     ConnexionSerializer,
     InscriptionSerializer,
     MessageSerializer,
+    PreferencesSerializer,
     UserPublicSerializer,
     UserSerializer,
 )
@@ -108,6 +109,26 @@ class MoiView(generics.GenericAPIView):
     @openapi.MOI
     def get(self, request):
         return Response(UserPublicSerializer(request.user).data)
+
+
+class PreferencesView(generics.GenericAPIView):
+    """The caller's notification preferences (API.md C3)."""
+
+    serializer_class = PreferencesSerializer
+
+    @openapi.PREFERENCES_LIRE
+    def get(self, request):
+        return Response(PreferencesSerializer(request.user).data)
+
+    @openapi.PREFERENCES_MODIFIER
+    def patch(self, request):
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with serializer.erreurs_du_modele():
+            user = services.modifier_preferences(
+                request.user, par=request.user, **serializer.validated_data
+            )
+        return Response(PreferencesSerializer(user).data)
 
 
 @openapi.utilisateurs
