@@ -238,6 +238,22 @@ def sc_reservation_create(rng, ctx):
     return "POST", "/reservations/", rng.choice(ctx.employes)["token"], corps
 
 
+def sc_series_52_simulation(rng, ctx):
+    """A weekly series over a year (52 dates) with its report and the alternatives of the
+    taken dates, in simulation (nothing stored, so the run can repeat it)."""
+    debut, fin = ctx.fenetre(rng, rng.choice([60, 90]), heure_min=9, heure_max=17)
+    corps = {
+        "ressource_id": rng.choice(ctx.reservables),
+        "debut": debut.isoformat(),
+        "fin": fin.isoformat(),
+        "description": "Série de charge (bench)",
+        "nbr_participants": 1,
+        "recurrence": {"frequence": "hebdomadaire", "nombre": 52},
+        "mode": "ignorer_conflits",
+    }
+    return "POST", "/reservations/series?simulation=true", rng.choice(ctx.employes)["token"], corps
+
+
 OK = frozenset({200})
 SCENARIOS = {
     # name: (request factory, expected statuses)
@@ -249,6 +265,7 @@ SCENARIOS = {
     "reservation_list_admin": (sc_reservation_list_admin, OK),
     "reservation_list_employe": (sc_reservation_list_employe, OK),
     "reservation_create": (sc_reservation_create, frozenset({201, 409})),
+    "series_52_simulation": (sc_series_52_simulation, frozenset({200, 409})),
 }
 MIX = [  # (scenario, weight) of the concurrency_64 scenario (real endpoints only: no bare_drf)
     ("ressource_list", 15),

@@ -14,6 +14,7 @@ CODES_ERREUR = [
     "objet_reference",
     "doublon",
     "trop_de_tentatives",
+    "trop_volumineux",
     "methode_non_autorisee",
     "non_acceptable",
     "type_non_supporte",

@@ -111,9 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections on both databases: the worker runs thousands of short tasks, and
+# reopening SQLite (with its PRAGMAs) or PostgreSQL around each one would cost more than
+# the task.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHE_URL = env.str("CACHE_URL", default="")
 # The throttles and the failed-login counters live in this cache, so it must be shared by
@@ -269,7 +271,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several components have a ``type`` field: the conflicts' and the planning's keep
     # their enum's name (``Evenement.type`` gets ``EvenementTypeEnum``).
-    "ENUM_NAME_OVERRIDES": {"TypeEnum": ["reservation", "indisponibilite"]},
+    "ENUM_NAME_OVERRIDES": {
+        "TypeEnum": ["reservation", "indisponibilite"],
+        # Two ``statut`` enums: the reservation's, and the outcome of one date of a series
+        # (API.md C7).
+        "StatutEnum": "reservations.models.StatutReservation",
+        "StatutOccurrenceEnum": ["reservee", "refusee", "libre"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "resa_project.schema.chemins_du_contrat",

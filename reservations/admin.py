@@ -365,3 +365,6 @@ class RessourceAvecPeriodesAdmin(RessourceAdmin):
 
 admin.site.unregister(Ressource)
 admin.site.register(Ressource, RessourceAvecPeriodesAdmin)
+
+# The series' back-office (API.md C7) lives beside this one.
+from . import admin_series  # noqa: E402, F401

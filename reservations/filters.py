@@ -33,6 +33,7 @@ class ReservationFilter(TriMixin, FenetreMixin, filters.FilterSet):
     site_id = IdFilter(
         field_name="ressource__site", help_text="Réservations des ressources de ce site."
     )
+    serie_id = IdFilter(field_name="serie", help_text="Occurrences de cette série.")
     statut = StatutsFilter(
         field_name="statut",
         choices=StatutReservation.choices,

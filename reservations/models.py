@@ -197,6 +197,16 @@ class Reservation(models.Model):
     checkin_limite = models.DateTimeField(
         "libérée sans arrivée à partir de", null=True, blank=True, editable=False
     )
+    # The series this booking is an occurrence of (API.md C7); null for a single booking.
+    serie = models.ForeignKey(
+        "Serie",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reservations",
+        verbose_name="série",
+    )
 
     objects = ReservationQuerySet.as_manager()
 
@@ -275,6 +285,78 @@ class Reservation(models.Model):
         super().clean()
         if self.debut and self.fin and self.fin <= self.debut:
             raise ValidationError({"fin": MSG_FIN_APRES_DEBUT})
+
+
+class OrigineSerie(models.TextChoices):
+    RECURRENCE = "recurrence", "Règle de récurrence"
+    IMPORT = "import", "Import de calendrier"
+
+
+class ModeSerie(models.TextChoices):
+    TOUT_OU_RIEN = "tout_ou_rien", "Tout ou rien"
+    IGNORER_CONFLITS = "ignorer_conflits", "Ignorer les dates refusées"
+
+
+class Serie(models.Model):
+    """Reservations booked together (API.md C7): from a recurrence rule or an imported
+    calendar. Each occurrence is an ordinary ``Reservation`` (``serie``), so the database's
+    no-overlap constraint guards every date; the series keeps the request."""
+
+    ressource = models.ForeignKey(
+        "ressources.Ressource",
+        on_delete=models.PROTECT,
+        related_name="series",
+        verbose_name="ressource",
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="series",
+        verbose_name="bénéficiaire",
+    )
+    createur = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="series_creees",
+        verbose_name="créateur",
+    )
+    origine = models.CharField(
+        "origine de la série",
+        max_length=16,
+        choices=OrigineSerie.choices,
+        default=OrigineSerie.RECURRENCE,
+    )
+    # The request's rule as the API shows it (frequence, intervalle, jours, jusqu_au or
+    # nombre); null for an imported calendar, whose events carry their own rules.
+    recurrence = models.JSONField("récurrence", null=True, blank=True)
+    mode = models.CharField(
+        "mode de réservation",
+        max_length=16,
+        choices=ModeSerie.choices,
+        default=ModeSerie.TOUT_OU_RIEN,
+    )
+    description = models.TextField("description", blank=True, default="")
+    nbr_participants = models.PositiveIntegerField(
+        "nombre de participants", default=1, validators=[MinValueValidator(1)]
+    )
+    note = models.TextField("note", blank=True, default="")
+    date_creation = models.DateTimeField("date de création", auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "série de réservations"
+        verbose_name_plural = "séries de réservations"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(origine__in=OrigineSerie.values), name="serie_origine_valide"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=ModeSerie.values), name="serie_mode_valide"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Série n°{self.pk}"
 
 
 class ResourceAvailabilityQuerySet(IntervalleQuerySet):

@@ -22,6 +22,7 @@ from .serializers import (
     ReservationSerializer,
 )
 from .serializers_ressources import DetailRessourceSerializer, IntervallePlanningSerializer
+from .serializers_series import ErreurConflitAlternativesSerializer
 
 # --- /reservations and /disponibilites as served by views ---------------------------------
 
@@ -39,6 +40,39 @@ EXEMPLE_CONFLIT = OpenApiExample(
             {
                 "type": "indisponibilite",
                 "id": 3,
+                "debut": "2027-03-29T10:00:00+02:00",
+                "fin": "2027-03-29T11:00:00+02:00",
+            },
+        ],
+    },
+    response_only=True,
+    status_codes=["409"],
+)
+EXEMPLE_CONFLIT_ALTERNATIVES = OpenApiExample(
+    "Créneau pris",
+    value={
+        "detail": "Le créneau demandé est déjà pris.",
+        "code": "conflit_reservation",
+        "conflits": [
+            {
+                "type": "reservation",
+                "id": 12,
+                "debut": "2027-03-29T09:00:00+02:00",
+                "fin": "2027-03-29T10:00:00+02:00",
+            }
+        ],
+        "alternatives": [
+            {
+                "ressource_id": 5,
+                "nom": "Salle Saturne",
+                "site_id": 1,
+                "debut": "2027-03-29T09:00:00+02:00",
+                "fin": "2027-03-29T10:00:00+02:00",
+            },
+            {
+                "ressource_id": 3,
+                "nom": "Salle Jupiter",
+                "site_id": 1,
                 "debut": "2027-03-29T10:00:00+02:00",
                 "fin": "2027-03-29T11:00:00+02:00",
             },
@@ -104,11 +138,18 @@ def reservations(viewset):
                 201: ReservationSerializer,
                 **erreurs(400, 401, 403),
                 409: OpenApiResponse(
-                    erreurs(409)[409].response,
-                    description="Créneau pris (`conflits`) ou ressource inactive.",
+                    ErreurConflitAlternativesSerializer,
+                    description=(
+                        "Créneau pris (`conflits`, et `alternatives` : jusqu'à 3 autres "
+                        "ressources actives du même type et du même site, de capacité "
+                        "suffisante et avec toutes les caractéristiques de celle-ci, libres "
+                        "sur ce créneau, capacité la plus proche d'abord puis nom ; puis la "
+                        "même ressource au début libre le plus proche du même jour, à 2 heures "
+                        "au plus, même durée) ou ressource inactive."
+                    ),
                 ),
             },
-            examples=[EXEMPLE_CONFLIT, EXEMPLE_400],
+            examples=[EXEMPLE_CONFLIT_ALTERNATIVES, EXEMPLE_400],
         ),
         update=extend_schema(
             summary="Modifier une réservation (partiel)",

@@ -1,6 +1,7 @@
 """Who may act on reservations and unavailability periods (whether the action is possible
 now, given the state and the clock, is the services' business: 409, not 403)."""
 
+from django.db.models import Q
 from rest_framework.permissions import BasePermission
 
 from accounts.models import Autorisation
@@ -66,8 +67,10 @@ class PeutSignalerArrivee(BasePermission):
             return True
         if not user.est_manager_ou_admin:
             return False
-        departements = {obj.department_id, obj.user.department_id} - {None}
-        return Department.objects.filter(pk__in=departements, manager=user).exists()
+        # One query: the beneficiary's current department is read in the database.
+        return Department.objects.filter(
+            Q(pk=obj.department_id) | Q(membres=obj.user_id), manager=user
+        ).exists()
 
 
 class PeutReserverPourAutrui(BasePermission):

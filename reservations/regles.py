@@ -1,11 +1,15 @@
 """The booking rules of the contract, in one place.
 
-``verifier_creneau`` is what every entry point (API, admin, commands, free search) relies
-on: it raises a Django ``ValidationError`` (400) for a window that can never be booked, and
-``ConflitReservation`` / ``RessourceInactive`` (409) for a window that is taken right now.
-The free-resource search uses the SQL mirrors defined next to each rule.
+``evaluer_creneau`` applies every rule to one window and reports every refusal without
+raising; ``verifier_creneau``, what every single booking (API, admin, commands) relies on,
+wraps it: it raises a Django ``ValidationError`` (400) for a window that can never be
+booked, and ``ConflitReservation`` / ``RessourceInactive`` (409) for a window that is taken
+right now. A series evaluates each of its dates with the same function, against an
+``Occupation`` loaded once for all of them. The free search uses the SQL mirrors defined
+next to each rule.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -16,8 +20,10 @@ from resa_project.erreurs import ErreurDomaine
 from ressources.models import Etat, TypeRessource
 
 from . import calendrier
+from .creneaux import Occupation
+from .creneaux import conflit_reservation as conflit_reservation  # used as regles.*
 from .durees import DUREE_MAXIMUM, duree_maximum
-from .models import Reservation, ResourceAvailability
+from .models import Reservation
 
 DUREE_MINIMUM = timedelta(minutes=30)
 
@@ -116,7 +122,37 @@ def types_admis(duree: timedelta) -> list[str]:
     return [t for t, maximum in DUREE_MAXIMUM.items() if duree <= maximum]
 
 
-def verifier_creneau(
+@dataclass
+class Evaluation:
+    """Every refusal of one booking, without raising: the 400-kind ``erreurs`` (field ->
+    messages, as ``ValidationError`` carries them), the ressource's state if it is not
+    active (409), and the ``conflits`` (409)."""
+
+    erreurs: dict
+    inactive: str | None
+    conflits: list
+
+    @property
+    def acceptee(self) -> bool:
+        return not (self.erreurs or self.inactive or self.conflits)
+
+    def lever(self):
+        """Raise what ``verifier_creneau`` raises: the 400 first, then the 409s."""
+        if self.erreurs:
+            raise ValidationError(self.erreurs)
+        if self.inactive:
+            raise RessourceInactive(self.inactive)
+        if self.conflits:
+            raise ConflitReservation(self.conflits)
+
+
+def message_inactive(ressource) -> str | None:
+    if ressource.etat != Etat.ACTIVE:
+        return MSG_INACTIVE.format(etat=ressource.etat)
+    return None
+
+
+def evaluer_creneau(
     ressource,
     debut: datetime,
     fin: datetime,
@@ -125,14 +161,18 @@ def verifier_creneau(
     admin: bool = False,
     passe_verifie: bool = True,
     exclure: Reservation | None = None,
-):
-    """Every rule of a booking of ``ressource`` over ``[debut, fin)``.
+    occupation: Occupation | None = None,
+) -> Evaluation:
+    """Every rule of a booking of ``ressource`` over ``[debut, fin)``, all refusals reported.
 
-    Raises ``ValidationError`` (all the 400 errors at once), then ``RessourceInactive`` or
-    ``ConflitReservation`` (409). ``exclure`` is the reservation being moved, which does
-    not conflict with itself.
+    ``occupation`` is what holds the ressource's time, already loaded around this window
+    (a series loads it once for all its dates); without it, it is loaded for this window
+    (at most three queries). ``exclure`` is the reservation being moved, which does not
+    conflict with itself (it must then be excluded from ``occupation`` too).
     """
     debut, fin = _en_utc(debut, fin)
+    if occupation is None:
+        occupation = Occupation.charger([ressource], [(debut, fin)], exclure=exclure)
     erreurs = verifier_fenetre(debut, fin, admin=admin, passe_verifie=passe_verifie)
     maximum = duree_maximum(ressource)
     if fin > debut and fin - debut > maximum:
@@ -144,57 +184,42 @@ def verifier_creneau(
         )
     if not erreurs and (message := erreur_horaires(ressource, debut, fin)):
         erreurs["non_field_errors"] = [message]
-    if not erreurs and not _dans_une_fenetre_normale(ressource, debut, fin):
+    if not erreurs and not occupation.dans_une_fenetre_normale(ressource.pk, debut, fin):
         erreurs["non_field_errors"] = [MSG_HORS_FENETRE]
-    if erreurs:
-        raise ValidationError(erreurs)
-
-    if ressource.etat != Etat.ACTIVE:
-        raise RessourceInactive(MSG_INACTIVE.format(etat=ressource.etat))
-    conflits = conflits_du_creneau(ressource, debut, fin, exclure=exclure)
-    if conflits:
-        raise ConflitReservation(conflits)
+    conflits = conflits_du_creneau(ressource, debut, fin, exclure=exclure, occupation=occupation)
+    return Evaluation(erreurs, message_inactive(ressource), conflits)
 
 
-def _dans_une_fenetre_normale(ressource, debut, fin) -> bool:
-    periodes = ResourceAvailability.objects.filter(ressource=ressource).normales()
-    proches = list(periodes.pouvant_toucher(debut, fin))
-    if any(calendrier.couvre(p, debut, fin) for p in proches):
-        return True
-    return not proches and not periodes.exists()
+def verifier_creneau(
+    ressource,
+    debut: datetime,
+    fin: datetime,
+    *,
+    nbr_participants: int = 1,
+    admin: bool = False,
+    passe_verifie: bool = True,
+    exclure: Reservation | None = None,
+):
+    """Every rule of a booking of ``ressource`` over ``[debut, fin)`` (``evaluer_creneau``).
+
+    Raises ``ValidationError`` (all the 400 errors at once), then ``RessourceInactive`` or
+    ``ConflitReservation`` (409). ``exclure`` is the reservation being moved, which does
+    not conflict with itself.
+    """
+    evaluer_creneau(
+        ressource,
+        debut,
+        fin,
+        nbr_participants=nbr_participants,
+        admin=admin,
+        passe_verifie=passe_verifie,
+        exclure=exclure,
+    ).lever()
 
 
-def conflit_reservation(reservation) -> dict:
-    """A reservation as an entry of ``conflits``, its times in the organisation's zone."""
-    return {
-        "type": "reservation",
-        "id": reservation.pk,
-        "debut": timezone.localtime(reservation.debut),
-        "fin": timezone.localtime(reservation.fin),
-    }
-
-
-def conflits_du_creneau(ressource, debut, fin, *, exclure=None) -> list[dict]:
-    """Blocking reservations and unavailability occurrences overlapping the window."""
-    reservations = (
-        Reservation.objects.bloquantes().filter(ressource=ressource).chevauche(debut, fin)
-    )
-    if exclure is not None and exclure.pk:
-        reservations = reservations.exclude(pk=exclure.pk)
-    conflits = [conflit_reservation(r) for r in reservations.only("pk", "debut", "fin")]
-    periodes = (
-        ResourceAvailability.objects.filter(ressource=ressource)
-        .bloquantes()
-        .pouvant_toucher(debut, fin)
-    )
-    for periode in periodes:
-        for o_debut, o_fin in calendrier.occurrences(periode, debut, fin):
-            conflits.append(
-                {
-                    "type": "indisponibilite",
-                    "id": periode.pk,
-                    "debut": timezone.localtime(o_debut),
-                    "fin": timezone.localtime(o_fin),
-                }
-            )
-    return conflits
+def conflits_du_creneau(ressource, debut, fin, *, exclure=None, occupation=None) -> list[dict]:
+    """Blocking reservations and unavailability occurrences overlapping the window (read
+    from ``occupation`` when it is given, else from the database)."""
+    if occupation is None:
+        occupation = Occupation.charger([ressource], [(debut, fin)], exclure=exclure)
+    return occupation.conflits(ressource.pk, debut, fin)

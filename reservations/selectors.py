@@ -1,11 +1,11 @@
 """Read-side queries of reservations: who may see what."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Autorisation, Role
 from sites.portee import AUCUN, q_sites
 
-from .models import Reservation, StatutReservation
+from .models import Reservation, Serie, StatutReservation
 
 
 def q_portee_validation(user) -> Q:
@@ -36,3 +36,11 @@ def reservations_visibles(user) -> QuerySet[Reservation]:
     if file != AUCUN:
         visibles |= Q(statut=StatutReservation.EN_ATTENTE) & file
     return reservations.filter(visibles)
+
+
+def series_visibles(user) -> QuerySet[Serie]:
+    """The series ``user`` may see: those with a reservation they may see (admins: all)."""
+    series = Serie.objects.all()
+    if user.est_admin:
+        return series
+    return series.filter(Exists(reservations_visibles(user).filter(serie=OuterRef("pk"))))

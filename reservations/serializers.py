@@ -22,6 +22,11 @@ class ReservationSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(read_only=True)
     createur_id = serializers.IntegerField(read_only=True)
     duree_minutes = serializers.IntegerField(read_only=True)
+    serie_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="La série dont c'est une occurrence ; null sinon.",
+    )
 
     class Meta:
         model = Reservation
@@ -30,6 +35,7 @@ class ReservationSerializer(serializers.ModelSerializer):
             "ressource_id",
             "user_id",
             "createur_id",
+            "serie_id",
             "debut",
             "fin",
             "statut",

@@ -22,6 +22,7 @@ from ressources import services as catalogue
 from ressources.models import Ressource
 
 from . import calendrier, journal, regles
+from .creneaux import Occupation
 from .models import (
     STATUTS_BLOQUANTS,
     Recurrence,
@@ -70,6 +71,9 @@ MSG_CHECKIN_TROP_TOT = "L'arrivée se signale au plus tôt 15 minutes avant le d
 MSG_CHECKIN_TROP_TARD = "Il est trop tard pour signaler l'arrivée (au plus tard {moment})."
 MSG_LIBEREE_AUTOMATIQUEMENT = "Libérée automatiquement : personne ne s'est présenté."
 MSG_LIBEREE_PAR = "Libérée par {nom} : personne ne s'est présenté."
+MSG_EXPIREE = (
+    "Personne ne s'est présenté avant la limite d'arrivée : cette réservation est libérée."
+)
 MSG_LIBERER_ETAT = "Seule une réservation confirmée sans arrivée signalée peut être libérée."
 MSG_LIBERER_TROP_TOT = "Une réservation ne peut être libérée qu'à partir de son début."
 MSG_LIBERER_AVANT_LIMITE = "Le délai d'arrivée de cette réservation n'est pas écoulé."
@@ -100,18 +104,25 @@ def peut_reserver_pour_autrui(user) -> bool:
 
 def limite_checkin(reservation, ressource):
     """The moment from which ``reservation`` is released if nobody checked in: ``debut``
-    plus the ressource's delay, on a ressource that requires check-in (else ``None``)."""
+    plus the ressource's delay, never after ``fin`` (the check-in closes there, and the
+    closing of the day must find an unclaimed booking released, not ``fini``), on a
+    ressource that requires check-in (else ``None``)."""
     if not ressource.checkin_requis:
         return None
-    return reservation.debut + timedelta(minutes=ressource.delai_checkin_minutes)
+    return min(
+        reservation.debut + timedelta(minutes=ressource.delai_checkin_minutes), reservation.fin
+    )
 
 
 def _liberer_les_expirees(ressource, debut, fin, *, exclure=None):
     """Release, in the current transaction, the unclaimed holds past their check-in
     deadline that overlap ``[debut, fin)`` (the rules already treat them as free): the
-    booking that takes their time records their release, worker or not."""
-    if not ressource.checkin_requis:
-        return
+    booking that takes their time records their release, worker or not.
+
+    Looked up whatever the ressource's current setting: a booking started before its
+    ressource stopped requiring check-in keeps its deadline (``recalculer_limites_checkin``),
+    and on PostgreSQL the exclusion constraint refuses an INSERT over such a hold that
+    is still ``confirme``."""
     expirees = (
         Reservation.objects.a_liberer()
         .filter(ressource=ressource)
@@ -193,6 +204,34 @@ def preparer_reservation(
     regles.verifier_creneau(
         ressource, debut, fin, nbr_participants=nbr_participants, admin=par.est_admin
     )
+    reservation = nouvelle_reservation(
+        par=par,
+        ressource=ressource,
+        debut=debut,
+        fin=fin,
+        user=user,
+        description=description,
+        nbr_participants=nbr_participants,
+        note=note,
+    )
+    return Verifiee(reservation, par, ressource, None)
+
+
+def nouvelle_reservation(
+    *,
+    par,
+    ressource,
+    debut,
+    fin,
+    user=None,
+    description="",
+    nbr_participants=1,
+    note="",
+    serie=None,
+) -> Reservation:
+    """The unsaved booking that the rules accepted, with its initial status (pending on a
+    ressource with ``validation_requise`` unless a manager or admin booked it) and the
+    facts frozen at booking time; ``ressource`` is the locked one (its site loaded)."""
     attente = ressource.validation_requise and not par.est_manager_ou_admin
     beneficiaire = user or par
     reservation = Reservation(
@@ -207,14 +246,16 @@ def preparer_reservation(
         nbr_participants=nbr_participants,
         note=note,
         statut=StatutReservation.EN_ATTENTE if attente else StatutReservation.CONFIRME,
+        serie=serie,
     )
     # The related rows were just loaded (the ressource is locked) and the CHECK constraints
     # mirror rules verifier_creneau already applied; the database still enforces them on
     # INSERT. This saves 12 queries (3 FK lookups, 3 x SAVEPOINT/SELECT/RELEASE).
     reservation.full_clean(
-        exclude=["ressource", "user", "createur", *CHAMPS_DERIVES], validate_constraints=False
+        exclude=["ressource", "user", "createur", "serie", *CHAMPS_DERIVES],
+        validate_constraints=False,
     )
-    return Verifiee(reservation, par, ressource, None)
+    return reservation
 
 
 def preparer_modification(reservation, *, par, **champs) -> Verifiee:
@@ -290,6 +331,49 @@ def reserver(**champs) -> Reservation:
     return enregistrer_verifiee(preparer_reservation(**champs))
 
 
+def enregistrer_lot(reservations, *, par, ressource) -> list[Reservation]:
+    """Save bookings of ``ressource`` that the rules accepted (``nouvelle_reservation``:
+    the occurrences of a series) as ``enregistrer_verifiee`` saves one, in a fixed number
+    of queries: check-in deadlines, release of the expired holds in their span, one INSERT
+    per batch, one ``reservation.creee`` event each. To call in the transaction that holds
+    the ressource's lock; a last-line exclusion-constraint violation becomes the usual 409
+    with the conflicts."""
+    _exiger_transaction()
+    if not reservations:
+        return []
+    for reservation in reservations:
+        reservation.checkin_limite = limite_checkin(reservation, ressource)
+    _liberer_les_expirees(
+        ressource, min(r.debut for r in reservations), max(r.fin for r in reservations)
+    )
+    try:
+        with transaction.atomic():
+            Reservation.objects.bulk_create(reservations, batch_size=500)
+    except IntegrityError:
+        occupation = Occupation.charger([ressource], [(r.debut, r.fin) for r in reservations])
+        conflits = {
+            (c["type"], c["id"], c["debut"]): c
+            for r in reservations
+            for c in occupation.conflits(ressource.pk, r.debut, r.fin)
+        }
+        if conflits:
+            raise regles.ConflitReservation(list(conflits.values())) from None
+        raise
+    journal.enregistrer_tous(
+        [
+            journal.evenement(
+                TypeEvenement.RESERVATION_CREEE,
+                par=par,
+                reservation=reservation,
+                changements=journal.creation(journal.etat_reservation(reservation)),
+                date=reservation.date_modification,
+            )
+            for reservation in reservations
+        ]
+    )
+    return reservations
+
+
 @transaction.atomic
 def modifier(reservation, *, par, **champs) -> Reservation:
     """Partial update of ``CHAMPS_MODIFIABLES``; every rule is checked again.
@@ -302,9 +386,23 @@ def modifier(reservation, *, par, **champs) -> Reservation:
     return enregistrer_verifiee(preparer_modification(reservation, par=par, **champs))
 
 
+def est_expiree(reservation, maintenant=None) -> bool:
+    """A confirmed booking nobody checked in for by its deadline: it holds nothing any more,
+    whether or not its release has been recorded yet (``q_a_liberer`` in Python)."""
+    return (
+        reservation.statut == StatutReservation.CONFIRME
+        and reservation.checkin_le is None
+        and reservation.checkin_limite is not None
+        and reservation.checkin_limite <= (maintenant or timezone.now())
+    )
+
+
 def _exiger_ouverte(reservation):
     if reservation.statut not in STATUTS_BLOQUANTS:
         raise ConflitEtat(MSG_DEJA_CLOSE.format(statut=reservation.get_statut_display().lower()))
+    # Not brought back to life by a move, nor turned into a cancellation: it is released.
+    if est_expiree(reservation):
+        raise ConflitEtat(MSG_EXPIREE)
 
 
 def _changer_statut(reservation, statut, type_evenement, *, par, note=None, disponibilite=None):
@@ -371,6 +469,8 @@ def terminer(reservation, *, par, maintenant=None) -> Reservation:
         raise ConflitEtat(MSG_TERMINER_ETAT)
     if maintenant < reservation.fin:
         raise ConflitEtat(MSG_TERMINER_TROP_TOT)
+    if est_expiree(reservation, maintenant):
+        raise ConflitEtat(MSG_EXPIREE)
     return _changer_et_journaliser(
         reservation, StatutReservation.FINI, TypeEvenement.RESERVATION_TERMINEE, par=par
     )
@@ -456,7 +556,7 @@ def liberer(reservation, *, par=None, maintenant=None) -> Reservation:
             raise ConflitEtat(MSG_LIBERER_TROP_TOT)
         if maintenant >= reservation.fin:
             raise ConflitEtat(MSG_LIBERER_TERMINEE)
-        note = MSG_LIBEREE_PAR.format(nom=par.get_full_name() or par.email)
+        note = MSG_LIBEREE_PAR.format(nom=par.nom_prenom)
     journal.enregistrer_tous(
         [
             _changer_statut(
@@ -501,7 +601,7 @@ def recalculer_limites_checkin(ressource, *, maintenant=None) -> int:
             statut__in=STATUTS_BLOQUANTS,
             checkin_le__isnull=True,
             debut__gt=maintenant,
-        ).only("pk", "debut", "checkin_limite")
+        ).only("pk", "debut", "fin", "checkin_limite")
     )
     changees = []
     for reservation in a_venir:

@@ -14,7 +14,7 @@ from resa_project.pagination import ItemsMetaPagination
 from resa_project.parametres import parametre_booleen, tri_applique
 from sites.permissions import exiger_site
 
-from . import journal, openapi, services
+from . import alternatives, journal, openapi, regles, services
 from .filters import DisponibiliteFilter, ReservationFilter
 from .models import Reservation, ResourceAvailability
 from .permissions import (
@@ -71,7 +71,19 @@ class ReservationViewSet(
     def create(self, request):
         entree = ReservationCreationSerializer(data=request.data)
         entree.is_valid(raise_exception=True)
-        reservation = services.reserver(par=request.user, **entree.validated_data)
+        champs = entree.validated_data
+        try:
+            reservation = services.reserver(par=request.user, **champs)
+        except regles.ConflitReservation as exc:
+            # The slot is taken: the 409 also offers what could be booked instead (C7).
+            exc.donnees["alternatives"] = alternatives.pour_creneau(
+                champs["ressource"],
+                champs["debut"],
+                champs["fin"],
+                nbr_participants=champs.get("nbr_participants", 1),
+                admin=request.user.est_admin,
+            )
+            raise
         return Response(ReservationSerializer(reservation).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None):

@@ -17,6 +17,10 @@ NOMS_DES_APPS = {
     "sites": "Sites et départements",
     "ressources": "Ressources",
     "reservations": "Réservations",
+    "notifications": "Notifications",
+    "calendriers": "Calendriers",
+    "webhooks": "Webhooks",
+    "taches": "Travaux de fond",
 }
 APPS = tuple(NOMS_DES_APPS)
 
@@ -37,6 +41,11 @@ LABELS_AUTOMATIQUES_FRANCAIS = {
     "site_principal",
     "budget_annuel",
     "validation_requise",
+    "destinataire",
+    "tentatives",
+    "prochaine_tentative",
+    "actif",
+    "abonnement",
 }
 
 # Words that must carry an accent when they appear in a label.

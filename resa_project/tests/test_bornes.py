@@ -41,9 +41,11 @@ from reservations.tests.factories import (
     ResourceAvailabilityFactory,
     demain_a,
 )
+from reservations.tests.factories_series import SerieFactory
 from ressources.models import TypeRessource
 from ressources.tests.factories import RessourceFactory
 from sites.tests.factories import DepartmentFactory, SiteFactory
+from webhooks.tests.factories import AbonnementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -321,13 +323,19 @@ def jeu(employe, manager, admin_user):
     reservation = ReservationFactory(ressource=salle, user=employe, nbr_participants=2)
     ReservationFactory(ressource=salle, user=employe, debut=demain_a(16, jours=2))
     indisponibilite = ResourceAvailabilityFactory(ressource=salle)
+    serie = SerieFactory(ressource=salle, user=employe)
+    ReservationFactory(ressource=salle, user=employe, serie=serie, debut=demain_a(8, jours=3))
+    # A literal public address: no DNS lookup in the tests.
+    abonnement = AbonnementFactory(url=URL_WEBHOOK)
     return SimpleNamespace(
+        abonnement=abonnement,
         site=site,
         departement=departement,
         salle=salle,
         salle_libre=salle_libre,
         reservation=reservation,
         indisponibilite=indisponibilite,
+        serie=serie,
         employe=employe,
         manager=manager,
         admin=admin_user,
@@ -335,18 +343,23 @@ def jeu(employe, manager, admin_user):
 
 
 # The existing object a path's ``{id}`` names, by the path's first segment.
+URL_WEBHOOK = "https://93.184.216.34/resa"
+
 OBJETS_REELS = {
     "sites": "site",
     "departments": "departement",
     "ressources": "salle",
     "reservations": "reservation",
     "disponibilites": "indisponibilite",
+    "reservations/series": "serie",
     "users": "employe",
+    "webhooks": "abonnement",
 }
 
 
 def _id_reel(operation, jeu):
-    objet = OBJETS_REELS.get(operation.chemin.strip("/").split("/")[0])
+    segments = operation.chemin.strip("/").split("/")
+    objet = OBJETS_REELS.get("/".join(segments[:2])) or OBJETS_REELS.get(segments[0])
     return str(getattr(jeu, objet).pk) if objet else "1"
 
 
@@ -397,6 +410,24 @@ def _corps_valide(operation, jeu):
             "nbr_participants": 2,
             "note": "",
             "user_id": jeu.employe.pk,
+        },
+        "SerieCreationRequest": {
+            "ressource_id": jeu.salle_libre.pk,
+            "debut": demain_a(14).isoformat(),
+            "fin": demain_a(15).isoformat(),
+            "description": "Réunion",
+            "nbr_participants": 2,
+            "note": "",
+            "user_id": jeu.employe.pk,
+            "recurrence": {"frequence": "hebdomadaire", "nombre": 3},
+            "mode": "ignorer_conflits",
+        },
+        "AnnulationSerieRequest": {"a_partir_du": demain_a(8).date().isoformat()},
+        "AbonnementRequest": {
+            "url": URL_WEBHOOK,
+            "evenements": ["reservation.creee"],
+            "actif": True,
+            "description": "Bornes",
         },
         "ReservationModificationRequest": {
             "ressource_id": jeu.salle.pk,

@@ -40,6 +40,7 @@ CHAMPS = {
     "date_modification",
     "duree_minutes",
     "checkin_le",
+    "serie_id",
 }
 
 
@@ -104,6 +105,7 @@ def test_an_employee_books_a_room_and_gets_the_reservation_back(client_employe, 
         "date_modification": iso(reservation.date_modification),
         "duree_minutes": 60,
         "checkin_le": None,
+        "serie_id": None,
     }
 
 
@@ -216,6 +218,16 @@ def test_a_taken_slot_is_a_409_listing_the_conflicts(client_employe, salle):
                 "debut": iso(demain_a(10, 45)),
                 "fin": iso(demain_a(12)),
             },
+        ],
+        # No other room on the site: the nearest free start of the same one (C7).
+        "alternatives": [
+            {
+                "ressource_id": salle.pk,
+                "nom": salle.nom,
+                "site_id": salle.site_id,
+                "debut": iso(demain_a(8)),
+                "fin": iso(demain_a(9)),
+            }
         ],
     }
     assert Reservation.objects.count() == 1
@@ -792,8 +804,9 @@ def test_the_openapi_document_describes_reservations_and_disponibilites(api_clie
     creation = schema["paths"]["/reservations/"]["post"]
     assert set(creation["responses"]) == {"201", "400", "401", "403", "409"}
     conflit = creation["responses"]["409"]["content"]["application/json"]
-    assert conflit["schema"]["$ref"].endswith("/ErreurConflit")
+    assert conflit["schema"]["$ref"].endswith("/ErreurConflitAlternatives")
     assert "conflits" in conflit["examples"]["CréneauPris"]["value"]
+    assert "alternatives" in conflit["examples"]["CréneauPris"]["value"]
     assert "/reservations/{id}/non-present" in schema["paths"]
     periodes = schema["paths"]["/disponibilites/"]["post"]
     assert periodes["tags"] == ["disponibilites"]

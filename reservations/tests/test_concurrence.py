@@ -248,6 +248,7 @@ def test_a_constraint_violation_becomes_the_usual_409_with_the_conflicts(monkeyp
         format="json",
     )
     assert reponse.status_code == 409
+    ressource = existante.ressource
     assert reponse.json() == {
         "detail": regles.MSG_CONFLIT,
         "code": "conflit_reservation",
@@ -257,6 +258,15 @@ def test_a_constraint_violation_becomes_the_usual_409_with_the_conflicts(monkeyp
                 "id": existante.pk,
                 "debut": iso(demain_a(10)),
                 "fin": iso(demain_a(11)),
+            }
+        ],
+        "alternatives": [
+            {
+                "ressource_id": ressource.pk,
+                "nom": ressource.nom,
+                "site_id": ressource.site_id,
+                "debut": iso(demain_a(11)),
+                "fin": iso(demain_a(12)),
             }
         ],
     }
