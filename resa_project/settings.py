@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "notifications",
     "calendriers",
     "webhooks",
+    "statistiques",
+    "tableau",
     "taches",
     "django_tasks_db",
 ]
@@ -154,8 +156,7 @@ if TASKS_BACKEND == "rq":
     }
 
 
-# Email (API.md C3): EMAIL_URL in django-environ's syntax. Default: the console (messages
-# printed by the worker). smtp+tls://user:password@host:587 in production;
+# Email (API.md C3): EMAIL_URL in django-environ's syntax (default: see MAILERS below). smtp+tls://user:password@host:587 in production;
 # filemail:////var/tmp/resa-mail writes each message to a file of that folder. A mail
 # server that does not answer fails the send after EMAIL_TIMEOUT seconds (it is retried
 # with backoff); it never holds a request, which only enqueues.
@@ -178,9 +179,12 @@ def _mailer(url: str, timeout: int) -> dict:
     return {"BACKEND": backend, "OPTIONS": options}
 
 
+# Unset: the console with DEBUG=1 (scripts/dev.sh), a local mail server (smtp://localhost:25)
+# otherwise, as Django's own default.
 MAILERS = {
     "default": _mailer(
-        env.str("EMAIL_URL", default="consolemail://"), env.int("EMAIL_TIMEOUT", default=10)
+        env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"),
+        env.int("EMAIL_TIMEOUT", default=10),
     )
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Resa <resa@localhost>")
