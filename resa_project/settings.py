@@ -62,8 +62,6 @@ INSTALLED_APPS = [
     "notifications",
     "calendriers",
     "webhooks",
-    "statistiques",
-    "tableau",
     "taches",
     "django_tasks_db",
 ]
@@ -156,7 +154,8 @@ if TASKS_BACKEND == "rq":
     }
 
 
-# Email (API.md C3): EMAIL_URL in django-environ's syntax (default: see MAILERS below). smtp+tls://user:password@host:587 in production;
+# Email (API.md C3): EMAIL_URL in django-environ's syntax (default: see MAILERS below);
+# smtp+tls://user:password@host:587 in production;
 # filemail:////var/tmp/resa-mail writes each message to a file of that folder. A mail
 # server that does not answer fails the send after EMAIL_TIMEOUT seconds (it is retried
 # with backoff); it never holds a request, which only enqueues.
