@@ -293,7 +293,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The worker polls the database queue every second: its "no more tasks" is noise.
+        "django_tasks_db": {"level": "WARNING"},
+    },
 }
 
 # Production safety: on as soon as DEBUG is off.
