@@ -346,6 +346,7 @@ def main():
     from accounts.models import AuthToken, Autorisation, Priorite, Role, User
     from reservations.models import Evenement, Reservation, ResourceAvailability
     from ressources.models import Ressource
+    from ressources.recherche_texte import texte_de
     from sites.models import Department, Site
 
     base = settings.DATABASES["default"]
@@ -518,6 +519,9 @@ def main():
                 validation_requise=rng.random() < 0.05,
             )
         )
+    # bulk_create skips Ressource.save(): fill the search column as save() would.
+    for ressource in ressources:
+        ressource.texte_recherche = texte_de(ressource)
     with transaction.atomic():
         ressources = Ressource.objects.bulk_create(ressources, batch_size=lot)
     chrono.top("ressources", f"{len(ressources)} ressources")

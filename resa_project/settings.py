@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "notifications",
     "calendriers",
     "webhooks",
+    "statistiques",
+    "tableau",
     "taches",
     "django_tasks_db",
 ]

@@ -27,10 +27,12 @@ urlpatterns = [
         name="redoc",
     ),
     path("", include("accounts.urls")),
+    path("", include("ressources.urls")),
     path("", include("sites.urls")),
     path("", include("reservations.urls")),
     path("", include("calendriers.urls")),
     path("", include("webhooks.urls")),
+    path("", include("statistiques.urls")),
 ]
 
 if os.environ.get("RESA_BENCH") == "1":  # bench/run.sh only: the bare DRF view to compare with

@@ -21,7 +21,11 @@ from .serializers import (
     ReservationModificationSerializer,
     ReservationSerializer,
 )
-from .serializers_ressources import DetailRessourceSerializer, IntervallePlanningSerializer
+from .serializers_ressources import (
+    DetailRessourceSerializer,
+    IntervallePlanningSerializer,
+    SuggestionSerializer,
+)
 from .serializers_series import ErreurConflitAlternativesSerializer
 
 # --- /reservations and /disponibilites as served by views ---------------------------------
@@ -434,6 +438,32 @@ RESSOURCES_DISPONIBLES = extend_schema(
     ),
     parameters=PARAMETRES_FENETRE,
     responses={200: RessourceSerializer(many=True), **erreurs(400, 401)},
+)
+
+SUGGESTIONS_RESSOURCES = extend_schema(
+    summary="Ressources suggérées pour un créneau",
+    description=(
+        "Jusqu'à 10 ressources libres pour exactement [debut, fin) et que l'appelant peut "
+        "réserver (mêmes règles que la recherche de ressources libres, capacité au moins "
+        "`nbr_participants`), classées : ses favorites, puis celles qu'il a le plus "
+        "réservées sur les 90 derniers jours, puis celles de son site principal, puis la "
+        "capacité la plus proche de `nbr_participants`. Liste simple, non paginée ; chaque "
+        "ressource porte `raisons`."
+    ),
+    parameters=[
+        *PARAMETRES_FENETRE,
+        OpenApiParameter(
+            "nbr_participants",
+            {"type": "integer", "minimum": 1, "maximum": 100_000},
+            description="Taille du groupe (défaut 1).",
+        ),
+        OpenApiParameter(
+            "type_of_ressource",
+            {"type": "string", "enum": ["salle", "equipement", "vehicule"]},
+            description="Type de ressource.",
+        ),
+    ],
+    responses={200: SuggestionSerializer(many=True), **erreurs(400, 401)},
 )
 
 PLANNING_RESSOURCE = extend_schema(

@@ -1,15 +1,28 @@
 """The free search: the ressources a booking of exactly ``[debut, fin)`` would be accepted
 on, in a fixed number of SQL queries (recurring periods expanded by ``calendrier``)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, Coalesce
+from django.utils import timezone
 
 from ressources.models import Ressource
 
 from . import calendrier, regles
-from .models import DUREE_MAXIMUM_ABSOLUE, Reservation, ResourceAvailability
+from .models import DUREE_MAXIMUM_ABSOLUE, Reservation, ResourceAvailability, StatutReservation
 
 MSG_RECHERCHE_TROP_LONGUE = (
     "Aucune ressource ne se réserve plus de 24 heures : réduisez la fenêtre."
@@ -66,3 +79,78 @@ def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = Fals
         ResourceAvailability.objects.normales().filter(ressource=OuterRef("pk"))
     )
     return candidates.exclude(pk__in=touchees).filter(sans_normales | Q(pk__in=couvertes))
+
+
+# --- Suggestions (API.md C9) ----------------------------------------------------------------
+
+NOMBRE_SUGGESTIONS = 10
+JOURS_HABITUDE = 90
+
+
+class Raison:
+    """Why a ressource is suggested (wire values of ``raisons``)."""
+
+    FAVORI = "favori"
+    HABITUELLE = "habituelle"
+    SITE_PRINCIPAL = "site_principal"
+    CAPACITE_ADAPTEE = "capacite_adaptee"
+
+
+def suggestions(
+    user, debut: datetime, fin: datetime, *, nbr_participants=None, base=None
+) -> list[Ressource]:
+    """Up to ten ressources ``user`` could book for exactly ``[debut, fin)`` (the free search,
+    holding ``nbr_participants``), ranked: their favourites, then the ressources they booked
+    most over the last 90 days (bookings starting from 90 days ago on, cancelled ones not
+    counted), then those of their
+    ``site_principal``, then the capacity closest to ``nbr_participants``; ties by nom.
+
+    Each ressource carries ``raisons`` (see ``Raison``); ``capacite_adaptee`` means that the
+    group fills at least half of it. The free search's queries plus one.
+    """
+    base = Ressource.objects.all() if base is None else base
+    groupe = nbr_participants or 1
+    base = base.filter(capacite_maximum__gte=groupe)
+    libres = ressources_disponibles(debut, fin, admin=user.est_admin, base=base)
+    depuis = timezone.now() - timedelta(days=JOURS_HABITUDE)
+    habitudes = (
+        Reservation.objects.filter(user=user, ressource=OuterRef("pk"), debut__gte=depuis)
+        .exclude(statut=StatutReservation.ANNULE)
+        .order_by()
+        .values("ressource")
+        .annotate(nombre=Count("pk"))
+        .values("nombre")
+    )
+    site_principal = getattr(user, "site_principal_id", None)
+    classees = libres.annotate(
+        favori=Ressource.objects.favoris_de(user),
+        nombre_recentes=Coalesce(Subquery(habitudes, output_field=IntegerField()), 0),
+        sur_site_principal=Case(
+            When(site_id=site_principal, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        if site_principal
+        else Value(0, output_field=IntegerField()),
+        ecart_capacite=Abs(F("capacite_maximum") - groupe),
+    ).order_by("-favori", "-nombre_recentes", "-sur_site_principal", "ecart_capacite", "nom", "id")[
+        :NOMBRE_SUGGESTIONS
+    ]
+    resultat = list(classees)
+    for ressource in resultat:
+        ressource.est_favori = ressource.favori
+        ressource.raisons = [
+            raison
+            for raison, vraie in (
+                (Raison.FAVORI, ressource.favori),
+                (Raison.HABITUELLE, ressource.nombre_recentes > 0),
+                (Raison.SITE_PRINCIPAL, ressource.sur_site_principal == 1),
+                (
+                    Raison.CAPACITE_ADAPTEE,
+                    nbr_participants is not None
+                    and ressource.capacite_maximum <= 2 * nbr_participants,
+                ),
+            )
+            if vraie
+        ]
+    return resultat

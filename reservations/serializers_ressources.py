@@ -4,9 +4,12 @@ and week ahead, the free search's window and the planning."""
 from rest_framework import serializers
 
 from resa_project.parametres import DateHeure
+from ressources.models import TypeRessource
 from ressources.serializers import RessourceSerializer
 
 from .models import Reservation, StatutReservation, TypeDisponibilite
+from .recherche import Raison
+from .serializers import NBR_PARTICIPANTS_MAX
 
 
 class StatistiquesSerializer(serializers.Serializer):
@@ -76,6 +79,35 @@ class FenetreSerializer(serializers.Serializer):
 
     debut = DateHeure()
     fin = DateHeure()
+
+
+class ParametresSuggestionsSerializer(FenetreSerializer):
+    """Query of ``/ressources/suggestions``."""
+
+    nbr_participants = serializers.IntegerField(
+        required=False, min_value=1, max_value=NBR_PARTICIPANTS_MAX
+    )
+    type_of_ressource = serializers.ChoiceField(choices=TypeRessource.choices, required=False)
+
+
+class SuggestionSerializer(RessourceSerializer):
+    raisons = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=[
+                Raison.FAVORI,
+                Raison.HABITUELLE,
+                Raison.SITE_PRINCIPAL,
+                Raison.CAPACITE_ADAPTEE,
+            ]
+        ),
+        read_only=True,
+        help_text="Pourquoi elle est proposée : favori (une de vos favorites), habituelle "
+        "(réservée par vous depuis 90 jours), site_principal (sur votre site principal), "
+        "capacite_adaptee (votre groupe en occupe au moins la moitié).",
+    )
+
+    class Meta(RessourceSerializer.Meta):
+        fields = [*RessourceSerializer.Meta.fields, "raisons"]
 
 
 class FenetrePlanningSerializer(serializers.Serializer):

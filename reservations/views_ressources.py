@@ -15,6 +15,8 @@ from .serializers_ressources import (
     FenetrePlanningSerializer,
     FenetreSerializer,
     IntervallePlanningSerializer,
+    ParametresSuggestionsSerializer,
+    SuggestionSerializer,
 )
 
 
@@ -51,6 +53,24 @@ class RessourceAvecOccupationViewSet(RessourceViewSet):
         )
         page = self.paginate_queryset(ressources)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @openapi.SUGGESTIONS_RESSOURCES
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def suggestions(self, request):
+        parametres = ParametresSuggestionsSerializer(data=request.query_params)
+        parametres.is_valid(raise_exception=True)
+        donnees = parametres.validated_data
+        base = self.get_queryset()
+        if "type_of_ressource" in donnees:
+            base = base.filter(type_ressource=donnees["type_of_ressource"])
+        ressources = recherche.suggestions(
+            request.user,
+            donnees["debut"],
+            donnees["fin"],
+            nbr_participants=donnees.get("nbr_participants"),
+            base=base,
+        )
+        return Response(SuggestionSerializer(ressources, many=True).data)
 
     @openapi.PLANNING_RESSOURCE
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

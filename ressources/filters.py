@@ -13,10 +13,17 @@ from resa_project.parametres import (
     filtres_tri,
 )
 
+from . import recherche_texte
 from .models import Etat, Ressource, TypeRessource
 
-TRIS = {"nom": "nom", "capacite": "capacite_maximum", "type": "type_ressource"}
+TRIS = {
+    "nom": "nom",
+    "capacite": "capacite_maximum",
+    "type": "type_ressource",
+    "pertinence": "pertinence",
+}
 TRI_DEFAUT = "nom"
+TRI_PERTINENCE = "pertinence"
 
 
 class RechercheFilterSet(TriMixin, django_filters.FilterSet):
@@ -48,11 +55,52 @@ class RechercheFilterSet(TriMixin, django_filters.FilterSet):
         min_value=0,
         help_text="Capacité minimale.",
     )
+    q = django_filters.CharFilter(
+        method="filtrer_texte",
+        max_length=recherche_texte.LONGUEUR_MAX_Q,
+        help_text="Recherche plein texte : chaque mot doit commencer un mot du nom, de la "
+        "description, des caractéristiques, du bâtiment ou du nom du site (sans tenir compte "
+        "de la casse ni des accents). Avec q et sans sort_by, tri par pertinence. "
+        f"Au plus {recherche_texte.LONGUEUR_MAX_Q} caractères.",
+    )
+    favoris = BooleenFilter(
+        method="filtrer_favoris",
+        help_text="true : seulement les favoris de l'appelant ; false : seulement les autres.",
+    )
     sort_by, sort_order = filtres_tri(TRIS, TRI_DEFAUT)
 
     class Meta:
         model = Ressource
         fields = []
+
+    def tri(self):
+        """With ``q`` and no ``sort_by``: by relevance; relevance reads most relevant first
+        unless ``sort_order=asc`` is given."""
+        donnees = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        sort_by = donnees.get("sort_by") or (TRI_PERTINENCE if donnees.get("q") else TRI_DEFAUT)
+        defaut_ordre = "desc" if sort_by == TRI_PERTINENCE else "asc"
+        return sort_by, donnees.get("sort_order") or defaut_ordre
+
+    def filter_queryset(self, queryset):
+        sort_by, sort_order = self.tri()
+        if sort_by != TRI_PERTINENCE:
+            return super().filter_queryset(queryset)
+        # TriMixin's order is replaced; ties break on the nom, then the id.
+        queryset = django_filters.FilterSet.filter_queryset(self, queryset)
+        if not self.form.cleaned_data.get("q"):
+            queryset = recherche_texte.avec_pertinence_nulle(queryset)
+        signe = "-" if sort_order == "desc" else ""
+        return queryset.order_by(f"{signe}pertinence", "nom", "id")
+
+    def filtrer_texte(self, queryset, name, value):
+        return recherche_texte.filtrer(queryset, value)
+
+    def filtrer_favoris(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if not getattr(user, "is_authenticated", False):
+            return queryset.none() if value else queryset
+        siens = queryset.favoris_de(user)
+        return queryset.filter(siens) if value else queryset.exclude(siens)
 
     def filtrer_caracteristiques(self, queryset, name, value):
         voulues = [c.strip() for c in value.split(",") if c.strip()]

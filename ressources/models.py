@@ -1,5 +1,6 @@
 """Bookable ressources: rooms, equipment and vehicles, each on one site."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
@@ -8,8 +9,10 @@ from django.core.validators import (
     URLValidator,
 )
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 from . import lookups  # noqa: F401  (registers the ``possede`` JSON lookup)
+from .recherche_texte import TexteRechercheField, texte_de
 
 MSG_HORAIRES = "L'heure d'ouverture doit précéder l'heure de fermeture."
 MSG_HORAIRES_PAIRE = "Renseignez l'heure d'ouverture et l'heure de fermeture, ou aucune des deux."
@@ -45,12 +48,25 @@ class RessourceQuerySet(models.QuerySet):
     def actives(self):
         return self.filter(etat=Etat.ACTIVE)
 
+    def favoris_de(self, user):
+        """``Exists`` condition: the row is one of ``user``'s favourites."""
+        return Exists(Favori.objects.filter(user=user, ressource=OuterRef("pk")))
+
+    def avec_est_favori(self, user):
+        """``est_favori`` for ``user`` on every row, in the same query."""
+        if not getattr(user, "is_authenticated", False):
+            return self
+        return self.annotate(est_favori=self.favoris_de(user))
+
     def avec_caracteristiques(self, caracteristiques):
         qs = self
         for caracteristique in caracteristiques:
             qs = qs.filter(caracteristiques__possede=caracteristique)
         return qs
 
+
+#: The fields whose words ``q`` searches (with the site's nom).
+CHAMPS_RECHERCHE = {"nom", "description", "caracteristiques", "localisation_batiment", "site"}
 
 # Check-in (API.md C4): minutes after the start within which the holder signals arrival.
 DELAI_CHECKIN_DEFAUT = 15
@@ -110,6 +126,15 @@ class Ressource(models.Model):
         ],
     )
 
+    texte_recherche = TexteRechercheField(
+        "texte de recherche",
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Mots normalisés du nom, de la description, des caractéristiques, du "
+        "bâtiment et du site (recherche q), tenus à jour à chaque enregistrement.",
+    )
+
     objects = RessourceQuerySet.as_manager()
 
     class Meta:
@@ -160,6 +185,16 @@ class Ressource(models.Model):
     def __str__(self):
         return self.nom
 
+    def save(self, *args, **kwargs):
+        """Keeps ``texte_recherche`` in sync wherever the row is written (services, admin,
+        factories); ``bulk_create`` callers fill it with ``recherche_texte.texte_de``."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or set(update_fields) & CHAMPS_RECHERCHE:
+            self.texte_recherche = texte_de(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "texte_recherche"}
+        super().save(*args, **kwargs)
+
     def horaires(self):
         """Opening hours that apply: the room's own, else its site's."""
         if self.horaires_ouverture is not None and self.horaires_fermeture is not None:
@@ -176,3 +211,33 @@ class Ressource(models.Model):
                 raise ValidationError({"horaires_ouverture": MSG_HORAIRES_SALLE})
             if ouverture >= fermeture:
                 raise ValidationError({"horaires_fermeture": MSG_HORAIRES})
+
+
+class Favori(models.Model):
+    """A ressource a user marked as a favourite (API.md C9); at most once per pair."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="favoris",
+        verbose_name="utilisateur",
+    )
+    ressource = models.ForeignKey(
+        Ressource, on_delete=models.CASCADE, related_name="favoris", verbose_name="ressource"
+    )
+    date = models.DateTimeField("ajoutée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "id"]
+        verbose_name = "favori"
+        verbose_name_plural = "favoris"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "ressource"],
+                name="favori_unique_par_utilisateur",
+                violation_error_message="Cette ressource est déjà dans les favoris.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} : {self.ressource}"

@@ -1,7 +1,8 @@
 """OpenAPI decoration of ``ressources.views``: the catalogue's list and CRUD."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
+from resa_project.parametres import ID_MAX, ID_MIN
 from resa_project.schema import OK, erreurs
 
 from .serializers import RessourceSerializer
@@ -19,7 +20,8 @@ def ressources(viewset):
     viewset = extend_schema_view(
         list=extend_schema(
             summary="Lister les ressources",
-            description="items/meta ; `meta` contient aussi `sort_by` et `sort_order`.",
+            description="items/meta ; `meta` contient aussi `sort_by` et `sort_order` "
+            "(`pertinence` par défaut avec `q`). Chaque ressource porte `est_favori`.",
             responses={200: RessourceSerializer(many=True), **erreurs(400, 401)},
         ),
         retrieve=extend_schema(
@@ -42,3 +44,36 @@ def ressources(viewset):
         destroy=SUPPRIMER_RESSOURCE,
     )(viewset)
     return extend_schema(tags=["ressources"])(viewset)
+
+
+# --- /auth/me/favoris (API.md C9) ---------------------------------------------------------
+
+PARAMETRE_RESSOURCE_ID = OpenApiParameter(
+    "ressource_id",
+    {"type": "integer", "minimum": ID_MIN, "maximum": ID_MAX},
+    OpenApiParameter.PATH,
+    description="Ressource.",
+)
+
+FAVORIS_LISTE = extend_schema(
+    summary="Mes ressources favorites",
+    description="Liste simple (non paginée) des ressources favorites de l'appelant, par nom.",
+    tags=["favoris"],
+    responses={200: RessourceSerializer(many=True), **erreurs(401)},
+)
+FAVORI_AJOUTER = extend_schema(
+    summary="Ajouter une ressource à mes favoris",
+    description="Idempotent : une ressource déjà favorite le reste. Renvoie la ressource.",
+    tags=["favoris"],
+    request=None,
+    parameters=[PARAMETRE_RESSOURCE_ID],
+    responses={200: RessourceSerializer, **erreurs(401, 404)},
+)
+FAVORI_RETIRER = extend_schema(
+    summary="Retirer une ressource de mes favoris",
+    description="Idempotent : retirer une ressource qui n'est pas favorite répond aussi 200.",
+    tags=["favoris"],
+    request=None,
+    parameters=[PARAMETRE_RESSOURCE_ID],
+    responses={200: OK, **erreurs(401, 404)},
+)

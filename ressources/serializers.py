@@ -1,6 +1,7 @@
 """JSON shape of a ressource: it parses and shapes; the rules live in the model
 (``full_clean`` via ``services``)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from resa_project.parametres import Booleen, ChampId
@@ -49,6 +50,10 @@ class RessourceSerializer(ErreursModeleMixin, serializers.ModelSerializer):
         "début est libérée automatiquement.",
     )
 
+    est_favori = serializers.SerializerMethodField(
+        help_text="true : la ressource est un favori de l'appelant (PUT /auth/me/favoris/{id})."
+    )
+
     class Meta:
         model = Ressource
         fields = [
@@ -70,6 +75,7 @@ class RessourceSerializer(ErreursModeleMixin, serializers.ModelSerializer):
             "validation_requise",
             "checkin_requis",
             "delai_checkin_minutes",
+            "est_favori",
         ]
         extra_kwargs = {
             "delai_checkin_minutes": {
@@ -78,3 +84,8 @@ class RessourceSerializer(ErreursModeleMixin, serializers.ModelSerializer):
         }
         # (nom, site) uniqueness is the model's: a duplicate is a 409, not a serializer 400.
         validators = []
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_est_favori(self, ressource) -> bool:
+        # Annotated by the views' querysets (``avec_est_favori``): never a query per row.
+        return bool(getattr(ressource, "est_favori", False))

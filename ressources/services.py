@@ -13,7 +13,7 @@ from django.dispatch import Signal
 from accounts.models import User
 from resa_project.erreurs import Doublon, ObjetReference
 
-from .models import Ressource
+from .models import Favori, Ressource
 
 CONTRAINTE_NOM_UNIQUE = next(
     c for c in Ressource._meta.constraints if c.name == "ressource_nom_unique_par_site"
@@ -84,3 +84,16 @@ def supprimer_ressource(ressource: Ressource, *, par: User | None) -> None:
         ressource.delete()
     except ProtectedError:
         raise ObjetReference(MSG_RESSOURCE_REFERENCEE) from None
+
+
+def ajouter_favori(ressource: Ressource, *, par: User) -> Favori:
+    """Marks ``ressource`` as a favourite of ``par``; idempotent (the existing mark is kept,
+    with its date), also under concurrent calls (the unique pair decides)."""
+    favori, _ = Favori.objects.get_or_create(user=par, ressource=ressource)
+    return favori
+
+
+@transaction.atomic
+def retirer_favori(ressource: Ressource, *, par: User) -> None:
+    """Removes the mark; idempotent (no mark is not an error)."""
+    Favori.objects.filter(user=par, ressource=ressource).delete()

@@ -45,6 +45,10 @@ class RessourceViewSet(viewsets.ModelViewSet):
             ]
         return [IsAuthenticated()]
 
+    def get_queryset(self):
+        # ``est_favori`` for the caller, in the same query as the rows.
+        return super().get_queryset().avec_est_favori(self.request.user)
+
     def filter_queryset(self, queryset):
         if self.action in self.actions_filtrees:
             return super().filter_queryset(queryset)

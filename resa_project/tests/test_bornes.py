@@ -354,6 +354,7 @@ OBJETS_REELS = {
     "reservations/series": "serie",
     "users": "employe",
     "webhooks": "abonnement",
+    "auth": "salle",  # /auth/me/favoris/{ressource_id}
 }
 
 

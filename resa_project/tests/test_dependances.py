@@ -23,6 +23,8 @@ DEPENDANCES_PERMISES = {
     "notifications": {"resa_project", "accounts", "sites", "ressources", "reservations", "taches"},
     "calendriers": {"resa_project", "accounts", "sites", "ressources", "reservations", "taches"},
     "webhooks": {"resa_project", "accounts", "sites", "ressources", "reservations", "taches"},
+    "statistiques": {"resa_project", "accounts", "sites", "ressources", "reservations", "taches"},
+    "tableau": {"resa_project", "accounts", "sites", "ressources", "reservations", "taches"},
     # Infrastructure: the worker and the periodic jobs' registry; it knows no domain app
     # (the apps register their jobs into it).
     "taches": {"resa_project"},

@@ -146,6 +146,7 @@ def test_admin_creates_a_ressource_with_every_field(client_admin, site):
         "validation_requise": True,
         "checkin_requis": False,
         "delai_checkin_minutes": 15,
+        "est_favori": False,
     }
     assert ressource.horaires() == (time(8), time(18, 30))
     assert ressource.validation_requise is True
@@ -511,7 +512,7 @@ def test_meta_reports_the_page_and_the_sort(client_employe, catalogue):
         ({"limit": "500"}, "limit", None),
         ({"limit": "beaucoup"}, "limit", None),
         ({"offset": "-1"}, "offset", None),
-        ({"sort_by": "foo"}, "sort_by", "sort_by doit valoir nom, capacite ou type."),
+        ({"sort_by": "foo"}, "sort_by", "sort_by doit valoir nom, capacite, type ou pertinence."),
         ({"sort_order": "haut"}, "sort_order", "sort_order doit valoir asc ou desc."),
         (
             {"type_of_ressource": "bateau"},

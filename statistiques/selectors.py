@@ -1,0 +1,430 @@
+"""The figures of API.md C8, computed by database aggregates.
+
+A reservation belongs to the period (and to the day, week or month) in which it starts,
+in local time; its time is counted up to the end of the period. Whatever the grouping, the
+figures come from one aggregate query over the reservations, one query for the ressources
+whose open time is the denominator of ``taux_occupation``, one for their blocking
+unavailabilities and at most one for the names of the groups.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Count, DateField, DateTimeField, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import (
+    ExtractHour,
+    ExtractIsoWeekDay,
+    ExtractMinute,
+    Least,
+    TruncDate,
+    TruncMonth,
+    TruncWeek,
+)
+from django.utils import timezone
+
+from reservations.models import Reservation, ResourceAvailability, StatutReservation
+from ressources.models import Etat, Ressource, TypeRessource
+from sites.models import Department, Site
+from sites.portee import departements_geres, q_sites
+
+from .expressions import HeureLocaleSQLite, SecondesEntre, decalages
+from .ouverture import HEURE, JOUR, RessourceOuverte, TempsOuvert, secondes
+
+GROUPEMENTS = ("site", "department", "ressource", "type_ressource", "jour", "semaine", "mois")
+GROUPEMENTS_TEMPS = ("jour", "semaine", "mois")
+JOURS_SEMAINE = ["lu", "ma", "me", "je", "ve", "sa", "di"]
+NOM_SANS_DEPARTEMENT = "Sans département"
+
+ANNULE = StatutReservation.ANNULE
+STATUTS_RESERVES = (StatutReservation.CONFIRME, StatutReservation.FINI)
+STATUTS_OCCUPANT = (
+    StatutReservation.EN_ATTENTE,
+    StatutReservation.CONFIRME,
+    StatutReservation.FINI,
+)
+
+CHIFFRES = [
+    "reservations",
+    "confirmees",
+    "annulees",
+    "non_presentes",
+    "heures_reservees",
+    "taux_occupation",
+    "taux_annulation",
+    "taux_non_presentation",
+    "duree_moyenne_minutes",
+    "delai_moyen_heures",
+]
+
+
+@dataclass(frozen=True)
+class Demande:
+    """What the caller asked for, already parsed and checked."""
+
+    user: object
+    du: date
+    au: date
+    grouper_par: str = "site"
+    site_id: int | None = None
+    department_id: int | None = None
+    type_of_ressource: str | None = None
+    ressource_id: int | None = None
+
+    @property
+    def nb_jours(self) -> int:
+        return (self.au - self.du).days + 1
+
+    def bornes(self) -> tuple[datetime, datetime]:
+        """The period as UTC instants: local midnight of ``du`` to local midnight after ``au``."""
+        zone = timezone.get_current_timezone()
+        debut = timezone.make_aware(datetime.combine(self.du, time.min), zone)
+        fin = timezone.make_aware(datetime.combine(self.au + timedelta(days=1), time.min), zone)
+        return debut.astimezone(UTC), fin.astimezone(UTC)
+
+
+# --- Scope ------------------------------------------------------------------------------
+
+
+def reservations_de_la_portee(demande: Demande):
+    """The reservations the figures cover: the filters, and for a manager only those of the
+    users of the departments they manage (the department frozen on the booking)."""
+    debut, fin = demande.bornes()
+    reservations = Reservation.objects.filter(debut__gte=debut, debut__lt=fin)
+    if not demande.user.est_admin:
+        reservations = reservations.filter(department__in=departements_geres(demande.user))
+    if demande.site_id is not None:
+        reservations = reservations.filter(site_id=demande.site_id)
+    if demande.department_id is not None:
+        reservations = reservations.filter(department_id=demande.department_id)
+    if demande.type_of_ressource is not None:
+        reservations = reservations.filter(ressource__type_ressource=demande.type_of_ressource)
+    if demande.ressource_id is not None:
+        reservations = reservations.filter(ressource_id=demande.ressource_id)
+    return reservations.order_by()
+
+
+def q_ressources_comptees(demande: Demande, prefixe: str = "") -> Q:
+    """The ressources whose open time counts: active, within the filters, and for a
+    manager on their sites (``prefixe``: the path to the ressource, e.g. ``ressource__``)."""
+    q = Q(**{f"{prefixe}etat": Etat.ACTIVE}) & q_sites(demande.user, f"{prefixe}site_id")
+    if demande.site_id is not None:
+        q &= Q(**{f"{prefixe}site_id": demande.site_id})
+    if demande.type_of_ressource is not None:
+        q &= Q(**{f"{prefixe}type_ressource": demande.type_of_ressource})
+    if demande.ressource_id is not None:
+        q &= Q(**{f"{prefixe}pk": demande.ressource_id})
+    return q
+
+
+# --- Open time --------------------------------------------------------------------------
+
+
+CLE_RESSOURCE = {
+    "site": "site_id",
+    "ressource": "id",
+    "type_ressource": "type_ressource",
+}
+
+
+def _ressources_ouvertes(demande: Demande, noms: dict | None = None) -> list[RessourceOuverte]:
+    """The counted ressources with their hours and group key; fills ``noms`` with the
+    groups' names (site or ressource) on the way."""
+    champ_cle = CLE_RESSOURCE.get(demande.grouper_par)
+    noms = {} if noms is None else noms
+    lignes = (
+        Ressource.objects.filter(q_ressources_comptees(demande))
+        .order_by()
+        .values_list(
+            "id",
+            "site_id",
+            "type_ressource",
+            "horaires_ouverture",
+            "horaires_fermeture",
+            "site__horaires_ouverture",
+            "site__horaires_fermeture",
+            "nom",
+            "site__nom",
+        )
+    )
+    ressources = []
+    for ligne in lignes:
+        id_, site_id, type_, ouverture, fermeture, ouverture_site, fermeture_site = ligne[:7]
+        if champ_cle == "site_id":
+            noms[site_id] = ligne[8]
+        elif champ_cle == "id":
+            noms[id_] = ligne[7]
+        if type_ != TypeRessource.SALLE or ouverture is None or fermeture is None:
+            ouverture, fermeture = ouverture_site, fermeture_site
+        cle = {"site_id": site_id, "id": id_, "type_ressource": type_}.get(champ_cle)
+        ressources.append(RessourceOuverte(id_, cle, secondes(ouverture), secondes(fermeture)))
+    return ressources
+
+
+def _periodes_bloquantes(demande: Demande):
+    debut, fin = demande.bornes()
+    return (
+        ResourceAvailability.objects.bloquantes()
+        .filter(q_ressources_comptees(demande, "ressource__"))
+        .pouvant_toucher(debut, fin)
+        .order_by()
+        .only("ressource_id", "debut", "fin", "recurrence", "fin_recurrence")
+    )
+
+
+def _seaux(demande: Demande) -> tuple[list[date], list[int] | None]:
+    """The time buckets (first day of each, the key of its row) and the bucket of each
+    day of the period."""
+    if demande.grouper_par not in GROUPEMENTS_TEMPS:
+        return [], None
+    jours = [demande.du + timedelta(days=i) for i in range(demande.nb_jours)]
+    if demande.grouper_par == "jour":
+        debuts = jours
+    elif demande.grouper_par == "semaine":
+        debuts = [j - timedelta(days=j.weekday()) for j in jours]
+    else:
+        debuts = [j.replace(day=1) for j in jours]
+    seaux = list(dict.fromkeys(debuts))
+    index = {d: i for i, d in enumerate(seaux)}
+    return seaux, [index[d] for d in debuts]
+
+
+def temps_ouvert(demande: Demande, seau_du_jour=None, noms=None) -> TempsOuvert:
+    return TempsOuvert(
+        _ressources_ouvertes(demande, noms),
+        list(_periodes_bloquantes(demande)),
+        demande.du,
+        demande.nb_jours,
+        seau_du_jour,
+    )
+
+
+# --- Aggregates -------------------------------------------------------------------------
+
+
+MODELES_SQLITE = {
+    "jour": "date({col}, {mod})",
+    "semaine": "date({col}, {mod}, '-6 days', 'weekday 1')",
+    "mois": "date({col}, {mod}, 'start of month')",
+    # Minutes since Monday 00:00 (julianday 2451546.5 is Monday 3 January 2000, 00:00).
+    "minute_semaine": "(CAST(ROUND((julianday({col}, {mod}) - 2451546.5) * 1440) AS INTEGER) %% 10080)",
+}
+
+
+def _sur_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _plages(demande: Demande):
+    return decalages(*demande.bornes(), timezone.get_current_timezone())
+
+
+def _expression_cle(demande: Demande):
+    grouper_par = demande.grouper_par
+    if grouper_par in GROUPEMENTS_TEMPS and _sur_sqlite():
+        return HeureLocaleSQLite(
+            "debut", _plages(demande), MODELES_SQLITE[grouper_par], DateField()
+        )
+    zone = timezone.get_current_timezone()
+    return {
+        "site": F("site_id"),
+        "department": F("department_id"),
+        "ressource": F("ressource_id"),
+        "type_ressource": F("ressource__type_ressource"),
+        "jour": TruncDate("debut", tzinfo=zone),
+        "semaine": TruncWeek("debut", tzinfo=zone, output_field=DateField()),
+        "mois": TruncMonth("debut", tzinfo=zone, output_field=DateField()),
+    }[grouper_par]
+
+
+def _sommes(demande: Demande) -> dict:
+    """``{key: {count or seconds}}`` in one query."""
+    _, fin = demande.bornes()
+    coupee = SecondesEntre("debut", Least(F("fin"), Value(fin, output_field=DateTimeField())))
+    non_annulee = ~Q(statut=ANNULE)
+    lignes = (
+        reservations_de_la_portee(demande)
+        .values(cle=_expression_cle(demande))
+        .annotate(
+            reservations=Count("pk"),
+            confirmees=Count("pk", filter=Q(statut=StatutReservation.CONFIRME)),
+            finies=Count("pk", filter=Q(statut=StatutReservation.FINI)),
+            annulees=Count("pk", filter=Q(statut=ANNULE)),
+            non_presentes=Count("pk", filter=Q(statut=StatutReservation.NON_PRESENT)),
+            s_reservees=Sum(coupee, filter=Q(statut__in=STATUTS_RESERVES)),
+            s_occupees=Sum(
+                coupee,
+                filter=Q(statut__in=STATUTS_OCCUPANT)
+                & q_ressources_comptees(demande, "ressource__"),
+            ),
+            s_duree=Sum(SecondesEntre("debut", "fin"), filter=non_annulee),
+            s_delai=Sum(SecondesEntre("date_creation", "debut"), filter=non_annulee),
+        )
+        .order_by()
+    )
+    return {ligne.pop("cle"): ligne for ligne in lignes}
+
+
+VIDE = {
+    "reservations": 0,
+    "confirmees": 0,
+    "finies": 0,
+    "annulees": 0,
+    "non_presentes": 0,
+    "s_reservees": 0,
+    "s_occupees": 0,
+    "s_duree": 0,
+    "s_delai": 0,
+}
+
+
+def _taux(numerateur, denominateur):
+    if not denominateur:
+        return None
+    return round(numerateur * 100 / denominateur, 2)
+
+
+def _moyenne(somme, nombre, unite):
+    if not nombre:
+        return None
+    return round(somme / nombre / unite, 2)
+
+
+def chiffres(sommes: dict, ouvert: int | None) -> dict:
+    """The contract's figures from the sums of a group and its open seconds."""
+    s = {k: (v or 0) for k, v in sommes.items()}
+    non_annulees = s["reservations"] - s["annulees"]
+    return {
+        "reservations": s["reservations"],
+        "confirmees": s["confirmees"],
+        "annulees": s["annulees"],
+        "non_presentes": s["non_presentes"],
+        "heures_reservees": round(s["s_reservees"] / HEURE, 2),
+        "taux_occupation": _taux(s["s_occupees"], ouvert),
+        "taux_annulation": _taux(s["annulees"], s["reservations"]),
+        "taux_non_presentation": _taux(
+            s["non_presentes"], s["confirmees"] + s["finies"] + s["non_presentes"]
+        ),
+        "duree_moyenne_minutes": _moyenne(s["s_duree"], non_annulees, 60),
+        "delai_moyen_heures": _moyenne(s["s_delai"], non_annulees, HEURE),
+    }
+
+
+def _additionner(groupes) -> dict:
+    total = dict(VIDE)
+    for sommes in groupes:
+        for cle in total:
+            total[cle] += sommes.get(cle) or 0
+    return total
+
+
+def _noms(grouper_par: str, ids) -> dict:
+    ids = [i for i in ids if i is not None]
+    if grouper_par == "site":
+        return dict(Site.objects.filter(pk__in=ids).values_list("pk", "nom"))
+    if grouper_par == "department":
+        return dict(Department.objects.filter(pk__in=ids).values_list("pk", "nom"))
+    if grouper_par == "ressource":
+        return dict(Ressource.objects.filter(pk__in=ids).values_list("pk", "nom"))
+    return dict(TypeRessource.choices)
+
+
+def statistiques(demande: Demande) -> dict:
+    """``{"lignes": [...], "total": {...}}`` of API.md C8 (four queries at most)."""
+    sommes = _sommes(demande)
+    seaux, seau_du_jour = _seaux(demande)
+    noms = {}
+    ouvert = temps_ouvert(demande, seau_du_jour, noms)
+    total = chiffres(_additionner(sommes.values()), ouvert.secondes_periode(TempsOuvert.TOUT))
+    lignes = []
+    if demande.grouper_par in GROUPEMENTS_TEMPS:
+        for i, debut in enumerate(seaux):
+            secondes_ouvertes = ouvert.secondes(TempsOuvert.TOUT, i)
+            lignes.append(
+                {"cle": {"date": debut}, **chiffres(sommes.get(debut, VIDE), secondes_ouvertes)}
+            )
+        return {"lignes": lignes, "total": total}
+    if demande.grouper_par == "department":
+        cles = list(sommes)
+        denominateur = ouvert.secondes_periode(TempsOuvert.TOUT)
+
+        def ouvert_de(cle):
+            return denominateur
+    else:
+        cles = list(dict.fromkeys([*sommes, *(r.cle for r in ouvert.ressources.values())]))
+
+        def ouvert_de(cle):
+            return ouvert.secondes_periode(cle)
+
+    manquants = [cle for cle in cles if cle not in noms]
+    if manquants:
+        noms.update(_noms(demande.grouper_par, manquants))
+    for cle in cles:
+        nom = noms.get(cle, NOM_SANS_DEPARTEMENT if cle is None else str(cle))
+        lignes.append(
+            {"cle": {"id": cle, "nom": nom}, **chiffres(sommes.get(cle, VIDE), ouvert_de(cle))}
+        )
+    if demande.grouper_par == "type_ressource":
+        ordre = {valeur: i for i, valeur in enumerate(TypeRessource.values)}
+        lignes.sort(key=lambda ligne: ordre.get(ligne["cle"]["id"], 99))
+    else:
+        lignes.sort(
+            key=lambda ligne: (
+                ligne["cle"]["id"] is None,
+                ligne["cle"]["nom"],
+                ligne["cle"]["id"] or 0,
+            )
+        )
+    return {"lignes": lignes, "total": total}
+
+
+# --- Weekday x hour ---------------------------------------------------------------------
+
+
+def occupation_horaire(demande: Demande) -> dict:
+    """Share of open ressource-hours booked (``en_cours``, ``confirme``, ``fini``) per
+    local weekday and hour, in percent (0 where nothing is open); three queries."""
+    zone = timezone.get_current_timezone()
+    ouvert = temps_ouvert(demande).par_jour_et_heure()
+    reserve = [[0.0] * 24 for _ in range(7)]
+    semaine = 7 * JOUR
+    if _sur_sqlite():
+        moment = {
+            "mn": HeureLocaleSQLite(
+                "debut", _plages(demande), MODELES_SQLITE["minute_semaine"], IntegerField()
+            )
+        }
+    else:
+        moment = {
+            "j": ExtractIsoWeekDay("debut", tzinfo=zone),
+            "h": ExtractHour("debut", tzinfo=zone),
+            "m": ExtractMinute("debut", tzinfo=zone),
+        }
+    groupes = (
+        reservations_de_la_portee(demande)
+        .filter(Q(statut__in=STATUTS_OCCUPANT) & q_ressources_comptees(demande, "ressource__"))
+        .values(**moment, d=SecondesEntre("debut", "fin"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for groupe in groupes:
+        if "mn" in groupe:
+            debut = groupe["mn"] * 60
+        else:
+            debut = (groupe["j"] - 1) * JOUR + groupe["h"] * HEURE + groupe["m"] * 60
+        fin = debut + max(0, groupe["d"] or 0)
+        curseur = debut
+        while curseur < fin:
+            heure_fin = (curseur // HEURE + 1) * HEURE
+            part = min(fin, heure_fin) - curseur
+            position = curseur % semaine
+            reserve[position // JOUR][(position % JOUR) // HEURE] += part * groupe["n"]
+            curseur += part
+    taux = [
+        [
+            round(min(100.0, reserve[j][h] * 100 / ouvert[j][h]), 2) if ouvert[j][h] else 0.0
+            for h in range(24)
+        ]
+        for j in range(7)
+    ]
+    return {"jours": JOURS_SEMAINE, "heures": list(range(24)), "taux": taux}
