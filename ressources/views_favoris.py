@@ -19,6 +19,7 @@ class FavorisView(generics.GenericAPIView):
     serializer_class = RessourceSerializer
     permission_classes = [IsAuthenticated]
     pagination_class = None
+    queryset = Ressource.objects.none()  # for the schema; get() reads the caller's own
 
     @openapi.FAVORIS_LISTE
     def get(self, request):

@@ -69,7 +69,7 @@ class LigneSerializer(ChiffresSerializer):
     cle = CleSerializer()
 
 
-class StatistiquesSerializer(serializers.Serializer):
+class TableauStatistiquesSerializer(serializers.Serializer):
     lignes = LigneSerializer(many=True)
     total = ChiffresSerializer()
 
@@ -109,7 +109,7 @@ STATISTIQUES = extend_schema(
         ),
     ],
     responses={
-        (200, "application/json"): StatistiquesSerializer,
+        (200, "application/json"): TableauStatistiquesSerializer,
         (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Lignes en CSV."),
         **erreurs(400, 401, 403),
     },
