@@ -12,8 +12,7 @@ takes about half a millisecond per event. What an event says is the shared vocab
 the same bytes and the feed's ``ETag`` stays put while nothing changes.
 """
 
-import functools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,6 @@ from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from icalendar import Timezone
 
 from reservations import calendrier, ics
 from reservations.models import Evenement, Reservation, ResourceAvailability, StatutReservation
@@ -78,16 +76,6 @@ def local(moment: datetime, zone: ZoneInfo) -> str:
     return _horodatage(moment.astimezone(zone))
 
 
-@functools.lru_cache(maxsize=16)
-def vtimezone(tzid: str, premiere_annee: int, derniere_annee: int) -> str:
-    """The ``VTIMEZONE`` of ``tzid`` covering those years, from ``icalendar``."""
-    composant = Timezone.from_tzid(
-        tzid, first_date=date(premiere_annee, 1, 1), last_date=date(derniere_annee + 1, 1, 1)
-    )
-    composant.pop("COMMENT", None)
-    return composant.to_ical().decode()
-
-
 def ecrire(evenements: list[list[str]], *, nom: str, debut: datetime, fin: datetime) -> bytes:
     """A ``VCALENDAR`` of ``evenements`` (each a list of unfolded content lines), with a
     ``VTIMEZONE`` covering ``[debut, fin]``."""
@@ -102,7 +90,7 @@ def ecrire(evenements: list[list[str]], *, nom: str, debut: datetime, fin: datet
         f"X-WR-TIMEZONE:{zone}",
     ]
     morceaux = ["\r\n".join(plier(ligne) for ligne in entete), "\r\n"]
-    morceaux.append(vtimezone(zone, debut.year, fin.year))
+    morceaux.append(ics.vtimezone(zone, debut.year, fin.year).to_ical().decode())
     for lignes in evenements:
         morceaux.append("\r\n".join(plier(ligne) for ligne in lignes))
         morceaux.append("\r\n")

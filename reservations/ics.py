@@ -34,6 +34,7 @@ __all__ = [
     "uid",
     "url_base",
     "vevent",
+    "vtimezone",
 ]
 
 PRODID = "-//Resa//Réservations de ressources//FR"
@@ -140,7 +141,7 @@ def vevent(
 
 
 @functools.lru_cache(maxsize=16)
-def _vtimezone(tzid: str, premiere_annee: int, derniere_annee: int) -> Timezone:
+def vtimezone(tzid: str, premiere_annee: int, derniere_annee: int) -> Timezone:
     # Shared, read-only: serialising a calendar does not change its components.
     composant = Timezone.from_tzid(
         tzid, first_date=date(premiere_annee, 1, 1), last_date=date(derniere_annee + 1, 1, 1)
@@ -166,7 +167,7 @@ def calendrier(vevents, *, methode: str | None = None, nom: str | None = None) -
     annees = [e.start.year for e in vevents] + [e.end.year for e in vevents]
     aujourdhui = timezone.localdate().year
     cal.add_component(
-        _vtimezone(
+        vtimezone(
             settings.TIME_ZONE, min(annees, default=aujourdhui), max(annees, default=aujourdhui)
         )
     )
