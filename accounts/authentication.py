@@ -11,10 +11,13 @@ token: no CSRF check.
 import logging
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from .models import AuthToken
+from resa_project.requetes import RequeteCompilee
+
+from .models import AuthToken, User
 
 MSG_JETON_INVALIDE = "Jeton d'authentification invalide, expiré ou révoqué."
 MSG_CSRF = (
@@ -33,6 +36,30 @@ def _sans_suite(request):  # pragma: no cover - the CSRF check never calls the n
     return None
 
 
+_CHAMPS_JETON = [champ.attname for champ in AuthToken._meta.concrete_fields]
+_CHAMPS_USER = [champ.attname for champ in User._meta.concrete_fields]
+# Every authenticated request runs it: one lookup on the unique index of cle_hash, joined to
+# its user, compiled once (see resa_project.requetes); the expiry is checked in Python.
+_JETON_ET_USER = RequeteCompilee(
+    lambda empreinte: AuthToken.objects.filter(cle_hash=empreinte).values_list(
+        *_CHAMPS_JETON, *(f"user__{nom}" for nom in _CHAMPS_USER)
+    )
+)
+
+
+def jeton_valide(cle: str) -> AuthToken | None:
+    """The unexpired token of clear value ``cle``, with its user, or None."""
+    lignes = _JETON_ET_USER.lignes(AuthToken.hacher(cle))
+    if not lignes:
+        return None
+    (ligne,) = lignes
+    token = AuthToken.from_db("default", _CHAMPS_JETON, ligne[: len(_CHAMPS_JETON)])
+    if token.expire_le <= timezone.now():
+        return None
+    token.user = User.from_db("default", _CHAMPS_USER, ligne[len(_CHAMPS_JETON) :])
+    return token
+
+
 class TokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -40,12 +67,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         cle, par_cookie = self._cle(request)
         if cle is None:
             return None
-        token = (
-            AuthToken.objects.valides()
-            .select_related("user")
-            .filter(cle_hash=AuthToken.hacher(cle))
-            .first()
-        )
+        token = jeton_valide(cle)
         if token is None or not token.user.compte_actif:
             raise exceptions.AuthenticationFailed(MSG_JETON_INVALIDE)
         if par_cookie:

@@ -194,11 +194,6 @@ class User(AbstractBaseUser):
             self.tokens.all().delete()
 
 
-class TokenQuerySet(models.QuerySet):
-    def valides(self):
-        return self.filter(expire_le__gt=timezone.now())
-
-
 class AuthToken(models.Model):
     """An API session. Only the SHA-256 of the random token is stored."""
 
@@ -208,8 +203,6 @@ class AuthToken(models.Model):
     cle_hash = models.CharField("empreinte de la clé", max_length=64, unique=True)
     date_creation = models.DateTimeField("date de création", auto_now_add=True)
     expire_le = models.DateTimeField("date d'expiration", db_index=True)
-
-    objects = TokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "jeton d'authentification"

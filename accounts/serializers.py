@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from resa_project.parametres import MSG_ENTIER_BORNES, Booleen, ChampId
+from resa_project.rendu import RenduRapide
 from resa_project.serializers import ErreursModeleMixin
 from sites.models import Department, Site
 
@@ -31,7 +32,7 @@ USER_PUBLIC = [
 ]
 
 
-class UserPublicSerializer(serializers.ModelSerializer):
+class UserPublicSerializer(RenduRapide, serializers.ModelSerializer):
     """UserPublic: what anyone allowed to see a user gets. Never a password or a hash."""
 
     site_principal_id = serializers.IntegerField(read_only=True, allow_null=True)

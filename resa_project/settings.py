@@ -71,15 +71,25 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions, request.user and messages, for the back-office's paths only (the API has
+    # its own tokens): see resa_project/middleware.py.
+    "resa_project.middleware.BackOfficeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The journal's channel (api / admin) for the rest of the request.
     "resa_project.canal.CanalMiddleware",
 ]
+
+MIDDLEWARE_BACK_OFFICE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+# The admin's checks look for these three in MIDDLEWARE; BackOfficeMiddleware runs them for
+# every admin path (tests of the admin pages and its login prove it).
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "resa_project.urls"
 APPEND_SLASH = False
@@ -236,7 +246,7 @@ LOGIN_ECHECS_FENETRE = timedelta(minutes=env.int("LOGIN_ECHECS_FENETRE_MINUTES",
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["resa_project.renderers.JSONRapideRenderer"],
     "DEFAULT_PARSER_CLASSES": ["resa_project.parsers.JSONStrictParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from resa_project.parametres import ChampId, DateBornee, DateHeure
+from resa_project.rendu import RenduRapide
 from ressources.models import Ressource
 
 from .models import Evenement, Reservation, ResourceAvailability
@@ -17,7 +18,7 @@ MSG_RESSOURCE_INCONNUE = "Ressource inconnue (id {pk_value})."
 MSG_USER_INCONNU = "Utilisateur inconnu ou inactif (id {pk_value})."
 
 
-class ReservationSerializer(serializers.ModelSerializer):
+class ReservationSerializer(RenduRapide, serializers.ModelSerializer):
     ressource_id = serializers.IntegerField(read_only=True)
     user_id = serializers.IntegerField(read_only=True)
     createur_id = serializers.IntegerField(read_only=True)

@@ -5,13 +5,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from resa_project.parametres import Booleen, ChampId
+from resa_project.rendu import RenduRapide
 from resa_project.serializers import ErreursModeleMixin
 from sites.models import Site
 
 from .models import Ressource
 
 
-class RessourceSerializer(ErreursModeleMixin, serializers.ModelSerializer):
+class RessourceSerializer(RenduRapide, ErreursModeleMixin, serializers.ModelSerializer):
     site_id = ChampId(source="site", queryset=Site.objects.all(), help_text="Site de la ressource.")
     caracteristiques = serializers.ListField(
         child=serializers.CharField(max_length=200),

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from resa_project.parametres import ChampId
+from resa_project.rendu import RenduRapide
 from resa_project.serializers import ErreursModeleMixin
 
 from .models import Department, Site
@@ -12,7 +13,7 @@ from .models import Department, Site
 FORMAT_HEURE = "%H:%M:%S"
 
 
-class SiteSerializer(ErreursModeleMixin, serializers.ModelSerializer):
+class SiteSerializer(RenduRapide, ErreursModeleMixin, serializers.ModelSerializer):
     """A site (building, campus) and its opening hours. ``adresse`` and both hours are
     required on creation (the model's fields; nothing is defaulted); PUT is partial."""
 
@@ -27,7 +28,7 @@ class SiteSerializer(ErreursModeleMixin, serializers.ModelSerializer):
         extra_kwargs = {"adresse": {"help_text": "Adresse postale, non vide."}}
 
 
-class DepartmentSerializer(ErreursModeleMixin, serializers.ModelSerializer):
+class DepartmentSerializer(RenduRapide, ErreursModeleMixin, serializers.ModelSerializer):
     """A department of a site; ``budgetAnnuel`` is ``budget_annuel`` in the database."""
 
     site_id = ChampId(source="site", queryset=Site.objects.all())

@@ -1,0 +1,154 @@
+"""Fast output for the hot read serializers: DRF's exact JSON without DRF's per-request cost.
+
+A DRF serializer builds its fields again for every request (a ModelSerializer maps each
+model field to a serializer field, deep-copies the declared ones) and, per row and field,
+goes through ``get_attribute``, ``SkipField`` handling and ``to_representation``. For a
+list of 100 ressources that is most of the request. ``RenduRapide`` keeps the serializer
+as it is (its fields still document the schema and parse input) and replaces only
+``to_representation``: a per-class plan, built once per process from one instance's fields,
+of ``(name, getter, converter)`` applied with plain ``getattr`` and the field's own
+conversion. Anything the plan does not know how to shortcut (method fields, nested
+serializers, hyperlinks) is asked of the serializer itself, and any surprise on a row
+(an exception) falls back to DRF for that row, so the output is always DRF's.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from operator import attrgetter
+
+from django.utils import timezone
+from rest_framework import relations, serializers
+from rest_framework.fields import SkipField
+from rest_framework.settings import api_settings
+
+_ISO_8601 = "iso-8601"
+
+# Modules whose fields' to_representation never reads the serializer's context.
+_MODULES_SURS = ("rest_framework.", "resa_project.parametres")
+
+
+def _iso(valeur: datetime) -> str:
+    """DRF's DateTimeField output in ISO 8601: in the current zone, ``Z`` for UTC."""
+    texte = valeur.astimezone(timezone.get_current_timezone()).isoformat()
+    return texte[:-6] + "Z" if texte.endswith("+00:00") else texte
+
+
+def _date_heure(champ):
+    if (
+        type(champ).to_representation is not serializers.DateTimeField.to_representation
+        or hasattr(champ, "timezone")
+        or getattr(champ, "format", api_settings.DATETIME_FORMAT) is None
+        or getattr(champ, "format", api_settings.DATETIME_FORMAT).lower() != _ISO_8601
+    ):
+        return champ.to_representation
+
+    def convertir(valeur):
+        if isinstance(valeur, datetime) and valeur.tzinfo is not None:
+            return _iso(valeur)
+        return champ.to_representation(valeur)
+
+    return convertir
+
+
+def _conversion(champ):
+    """The converter of one field, or None when the serializer must be asked (context)."""
+    if isinstance(
+        champ,
+        serializers.BaseSerializer
+        | serializers.SerializerMethodField
+        | relations.HyperlinkedRelatedField
+        | relations.ManyRelatedField,
+    ):
+        return None
+    if isinstance(champ, serializers.DateTimeField):
+        return _date_heure(champ)
+    if isinstance(champ, relations.PrimaryKeyRelatedField):
+        if champ.pk_field is None and type(champ).to_representation is (
+            relations.PrimaryKeyRelatedField.to_representation
+        ):
+            return _cle
+        return champ.to_representation
+    if type(champ).to_representation is serializers.IntegerField.to_representation:
+        return int
+    if type(champ).to_representation is serializers.CharField.to_representation:
+        return str
+    if isinstance(champ, serializers.FileField):  # absolute URLs from the request
+        return None
+    if type(champ).to_representation.__module__.startswith(_MODULES_SURS):
+        return champ.to_representation
+    return None
+
+
+def _cle(valeur):
+    return valeur.pk
+
+
+class _Colonne:
+    __slots__ = ("nom", "lire", "convertir", "methode")
+
+    def __init__(self, nom, lire, convertir, methode=None):
+        self.nom, self.lire, self.convertir, self.methode = nom, lire, convertir, methode
+
+
+def _lecteur(champ, exemple):
+    """A getter equivalent to ``champ.get_attribute`` for this kind of instance."""
+    attributs = champ.source_attrs
+    if isinstance(champ, relations.RelatedField) or len(attributs) != 1 or champ.source == "*":
+        return champ.get_attribute
+    (attribut,) = attributs
+    if isinstance(exemple, Mapping):
+        return lambda instance: instance[attribut]
+    if callable(getattr(exemple, attribut, None)):
+        return champ.get_attribute  # a method as source: DRF calls it
+    return attrgetter(attribut)
+
+
+class RenduRapide:
+    """Mixin (first in the bases) for output serializers whose fields do not depend on the
+    request: same output as DRF's ``to_representation``, built from a per-class plan."""
+
+    def to_representation(self, instance):
+        plan = _PLANS.get((type(self), isinstance(instance, Mapping)))
+        if plan is None:
+            plan = self._plan_de_rendu(instance)
+        try:
+            sortie = {}
+            for colonne in plan:
+                if colonne.methode is not None:
+                    sortie[colonne.nom] = getattr(self, colonne.methode)(instance)
+                    continue
+                valeur = colonne.lire(instance)
+                if colonne.convertir is None:
+                    champ = self.fields[colonne.nom]
+                    sortie[colonne.nom] = (
+                        None if valeur is None else champ.to_representation(valeur)
+                    )
+                elif valeur is None or (
+                    isinstance(valeur, relations.PKOnlyObject) and valeur.pk is None
+                ):
+                    sortie[colonne.nom] = None
+                else:
+                    sortie[colonne.nom] = colonne.convertir(valeur)
+            return sortie
+        except SkipField:
+            return self.representation_drf(instance)
+        except Exception:  # noqa: BLE001 - never differ from DRF: let DRF do (and raise)
+            return self.representation_drf(instance)
+
+    def representation_drf(self, instance):
+        """DRF's own representation (the reference the tests compare with)."""
+        return super().to_representation(instance)
+
+    def _plan_de_rendu(self, exemple):
+        plan = []
+        for champ in self._readable_fields:
+            if isinstance(champ, serializers.SerializerMethodField):
+                plan.append(_Colonne(champ.field_name, None, None, methode=champ.method_name))
+                continue
+            plan.append(_Colonne(champ.field_name, _lecteur(champ, exemple), _conversion(champ)))
+        plan = tuple(plan)
+        _PLANS[(type(self), isinstance(exemple, Mapping))] = plan
+        return plan
+
+
+_PLANS: dict[tuple[type, bool], tuple[_Colonne, ...]] = {}
