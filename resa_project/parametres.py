@@ -15,12 +15,14 @@ fields), so a value is accepted or refused the same way everywhere (API.md, B+ "
 - anything else is a 400 naming the parameter.
 """
 
+import copy
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -262,6 +264,71 @@ def filtres_fenetre():
     )
 
 
+class FiltresLegers:
+    """A FilterSet that does not rebuild its filters for every request.
+
+    django-filter deep-copies every filter of the class, then builds each one's form field
+    and a new form class, on every request: for the ressource list, a fifth of its time.
+    Here each request gets a shallow copy of the class's filters (so ``parent``, and the
+    methods given by name, are its own), sharing form fields built once per class, and one
+    form class per FilterSet class. Filters whose field depends on the request (model
+    choices with a ``queryset`` callable) keep django-filter's own copies. Form fields are
+    not mutated by validation; the form is still a fresh instance (Django copies them).
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        modele = queryset.model
+        self.filters = {}
+        for nom, filtre in self._filtres_prets(modele).items():
+            if isinstance(filtre, django_filters.filters.QuerySetRequestMixin):
+                filtre = copy.deepcopy(filtre)
+            else:
+                filtre = copy.copy(filtre)
+                if filtre.method is not None:
+                    filtre.method = filtre.method  # its FilterMethod finds this FilterSet
+            filtre.model, filtre.parent = modele, self
+            self.filters[nom] = filtre
+
+    @classmethod
+    def _filtres_prets(cls, modele):
+        """The class's filters, their labels and form fields computed once."""
+        if cls.__dict__.get("_filtres_avec_champs") is not modele:
+            for filtre in cls.base_filters.values():
+                filtre.model = modele
+                if not isinstance(filtre, django_filters.filters.QuerySetRequestMixin):
+                    filtre.field  # noqa: B018 - cached on the filter (``_field``), shared
+            cls._filtres_avec_champs = modele
+        return cls.base_filters
+
+    def get_form_class(self):
+        classe = type(self).__dict__.get("_classe_formulaire")
+        if classe is None:
+            classe = super().get_form_class()
+            if not any(
+                isinstance(f, django_filters.filters.QuerySetRequestMixin)
+                for f in self.filters.values()
+            ):
+                type(self)._classe_formulaire = classe
+        return classe
+
+
+class FiltresBackend(django_filters.rest_framework.DjangoFilterBackend):
+    """DjangoFilterBackend that leaves the FilterSet it applied on the view
+    (``view.filterset_applique``), so ``meta`` reads the sort from it without a second one."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        view.filterset_applique = filterset
+        return filterset
+
+
 class TriMixin:
     """``sort_by``/``sort_order`` of a list: declare them with ``filtres_tri(tris, defaut)``
     and set ``tris`` (wire name -> model field) and ``tri_defaut``. Ties break on id, in the
@@ -309,8 +376,10 @@ def filtres_tri(tris, defaut):
 def tri_applique(view) -> dict:
     """``{"sort_by", "sort_order"}`` a list view applied, for its ``meta``: read back from its
     FilterSet, never echoed from the raw query string."""
-    backend = django_filters.rest_framework.DjangoFilterBackend()
-    filterset = backend.get_filterset(view.request, view.get_queryset(), view)
+    filterset = getattr(view, "filterset_applique", None)
+    if filterset is None:
+        backend = django_filters.rest_framework.DjangoFilterBackend()
+        filterset = backend.get_filterset(view.request, view.get_queryset(), view)
     filterset.is_valid()
     sort_by, sort_order = filterset.tri()
     return {"sort_by": sort_by, "sort_order": sort_order}

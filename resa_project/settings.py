@@ -248,7 +248,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["resa_project.renderers.JSONRapideRenderer"],
     "DEFAULT_PARSER_CLASSES": ["resa_project.parsers.JSONStrictParser"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["resa_project.parametres.FiltresBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "resa_project.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,

@@ -7,6 +7,7 @@ import django_filters
 from resa_project.parametres import (
     BooleenFilter,
     EntierFilter,
+    FiltresLegers,
     IdFilter,
     TriMixin,
     filtre_choix,
@@ -26,7 +27,7 @@ TRI_DEFAUT = "nom"
 TRI_PERTINENCE = "pertinence"
 
 
-class RechercheFilterSet(TriMixin, django_filters.FilterSet):
+class RechercheFilterSet(FiltresLegers, TriMixin, django_filters.FilterSet):
     """Filters and sort shared by the list and the free search."""
 
     tris, tri_defaut = TRIS, TRI_DEFAUT

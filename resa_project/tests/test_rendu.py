@@ -105,7 +105,8 @@ def test_a_plan_built_once_still_reads_each_serializers_context():
 
 
 def test_a_row_the_plan_cannot_read_gets_drfs_own_behaviour():
-    _AvecContexte({"nom": "Ada", "enfants": []}, context={"formule": "Bonjour"}).data  # the plan
+    plan = _AvecContexte({"nom": "Ada", "enfants": []}, context={"formule": "Bonjour"}).data
+    assert plan == {"nom": "Ada", "salut": "Bonjour Ada", "enfants": []}
     with pytest.raises(KeyError):  # DRF's error for a missing key, not a half-built dict
         _AvecContexte({"enfants": []}, context={"formule": "Bonjour"}).data  # noqa: B018
 
