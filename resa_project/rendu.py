@@ -105,7 +105,33 @@ def _lecteur(champ, exemple):
 
 class RenduRapide:
     """Mixin (first in the bases) for output serializers whose fields do not depend on the
-    request: same output as DRF's ``to_representation``, built from a per-class plan."""
+    request: same output as DRF's ``to_representation``, built from a per-class plan.
+
+    Lists can skip model instances altogether: ``en_valeurs(queryset)`` selects, as tuples,
+    the columns the fields read, and ``depuis_valeurs(lignes)`` turns them into the JSON
+    objects. A method field takes part if ``colonnes_des_methodes`` says which annotated
+    column gives it and how (``{"est_favori": ("est_favori", bool)}``).
+    """
+
+    colonnes_des_methodes: dict[str, tuple[str, object]] = {}
+
+    @classmethod
+    def en_valeurs(cls, queryset):
+        """``queryset`` as tuples of the columns ``depuis_valeurs`` reads, in its order."""
+        colonnes, _ = _plan_des_valeurs(cls)
+        return queryset.values_list(*colonnes)
+
+    @classmethod
+    def depuis_valeurs(cls, lignes) -> list[dict]:
+        """The representations of rows of ``en_valeurs``: what DRF gives for the instances."""
+        _, plan = _plan_des_valeurs(cls)
+        return [
+            {
+                nom: conversion(ligne[rang]) if toujours or ligne[rang] is not None else None
+                for nom, rang, conversion, toujours in plan
+            }
+            for ligne in lignes
+        ]
 
     def to_representation(self, instance):
         plan = _PLANS.get((type(self), isinstance(instance, Mapping)))
@@ -152,3 +178,36 @@ class RenduRapide:
 
 
 _PLANS: dict[tuple[type, bool], tuple[_Colonne, ...]] = {}
+_PLANS_DES_VALEURS: dict[type, tuple] = {}
+
+
+def _identite(valeur):
+    return valeur
+
+
+def _plan_des_valeurs(classe):
+    """``(columns, [(name, rank, conversion, also for None)])`` of a serializer class."""
+    plan = _PLANS_DES_VALEURS.get(classe)
+    if plan is not None:
+        return plan
+    colonnes, entrees = [], []
+    for champ in classe()._readable_fields:
+        nom = champ.field_name
+        if isinstance(champ, serializers.SerializerMethodField):
+            if nom not in classe.colonnes_des_methodes:
+                raise TypeError(f"{classe.__name__}.{nom}: no column in colonnes_des_methodes")
+            colonne, conversion = classe.colonnes_des_methodes[nom]
+            toujours = True
+        else:
+            conversion = _conversion(champ)
+            if conversion is None or len(champ.source_attrs) != 1 or champ.source == "*":
+                raise TypeError(f"{classe.__name__}.{nom} cannot be rendered from values")
+            colonne = champ.source
+            toujours = False
+            if isinstance(champ, relations.RelatedField):
+                conversion = _identite  # values_list("site") gives the primary key
+        entrees.append((nom, len(colonnes), conversion, toujours))
+        colonnes.append(colonne)
+    plan = (tuple(colonnes), tuple(entrees))
+    _PLANS_DES_VALEURS[classe] = plan
+    return plan

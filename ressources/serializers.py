@@ -86,6 +86,8 @@ class RessourceSerializer(RenduRapide, ErreursModeleMixin, serializers.ModelSeri
         # (nom, site) uniqueness is the model's: a duplicate is a 409, not a serializer 400.
         validators = []
 
+    colonnes_des_methodes = {"est_favori": ("est_favori", bool)}  # see get_est_favori
+
     @extend_schema_field(serializers.BooleanField())
     def get_est_favori(self, ressource) -> bool:
         # Annotated by the views' querysets (``avec_est_favori``): never a query per row.

@@ -49,6 +49,12 @@ class RessourceViewSet(viewsets.ModelViewSet):
         # ``est_favori`` for the caller, in the same query as the rows.
         return super().get_queryset().avec_est_favori(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        # The page's rows as tuples of the columns the JSON shows: no model instance per row.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(RessourceSerializer.en_valeurs(queryset))
+        return self.get_paginated_response(RessourceSerializer.depuis_valeurs(page))
+
     def filter_queryset(self, queryset):
         if self.action in self.actions_filtrees:
             return super().filter_queryset(queryset)

@@ -17,6 +17,7 @@ from reservations.serializers import ReservationSerializer
 from reservations.tests.factories import ReservationFactory
 from ressources.models import Ressource
 from ressources.serializers import RessourceSerializer
+from ressources.services import ajouter_favori
 from ressources.tests.factories import RessourceFactory
 from sites.models import Department
 from sites.serializers import DepartmentSerializer, SiteSerializer
@@ -69,6 +70,24 @@ def test_ressources_render_as_drf_with_or_without_the_favourite_annotation():
     assert liste[0]["tarifs_horaires"] == Decimal("12.50")
     assert liste[0]["est_favori"] is False
     _identiques(RessourceSerializer, list(Ressource.objects.order_by("pk")))
+
+
+def test_a_list_of_values_renders_as_drf_renders_the_instances():
+    RessourceFactory(caracteristiques=["wifi"], tarifs_horaires=Decimal("9.99"))
+    RessourceFactory(horaires_ouverture=time(9), horaires_fermeture=time(17, 30))
+    favori = UserFactory()
+    ajouter_favori(Ressource.objects.order_by("pk").last(), par=favori)
+    queryset = Ressource.objects.avec_est_favori(favori).order_by("pk")
+    attendu = [RessourceSerializer(r).representation_drf(r) for r in queryset]
+    obtenu = RessourceSerializer.depuis_valeurs(RessourceSerializer.en_valeurs(queryset))
+    assert obtenu == attendu
+    assert [o["est_favori"] for o in obtenu] == [False, True]
+    assert [list(o) for o in obtenu] == [list(a) for a in attendu]
+
+
+def test_a_serializer_whose_method_field_has_no_column_cannot_render_values():
+    with pytest.raises(TypeError, match="salut"):
+        _AvecContexte.en_valeurs(Ressource.objects.all())
 
 
 def test_reservations_render_their_moments_in_the_organisations_zone_as_drf_does():
