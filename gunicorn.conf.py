@@ -35,7 +35,9 @@ keepalive = 5
 max_requests = _entier("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = 200
 preload_app = False
-accesslog = "-"
+# No access log by default: the reverse proxy in front (nginx, Caddy) logs every request
+# already, and formatting and writing a line per request is work on every request. GUNICORN_ACCESS_LOG=- writes it to stdout (or give a file).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "resa"
