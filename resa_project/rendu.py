@@ -19,6 +19,7 @@ from operator import attrgetter
 from django.utils import timezone
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 _ISO_8601 = "iso-8601"
@@ -175,6 +176,19 @@ class RenduRapide:
         plan = tuple(plan)
         _PLANS[(type(self), isinstance(exemple, Mapping))] = plan
         return plan
+
+
+class ListeRapideMixin:
+    """For a viewset whose serializer is a ``RenduRapide``: ``list`` renders the page from
+    value tuples (``en_valeurs``/``depuis_valeurs``), no model instance per row."""
+
+    def list(self, request, *args, **kwargs):
+        classe = self.get_serializer_class()
+        lignes = classe.en_valeurs(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(lignes)
+        if page is None:
+            return Response(classe.depuis_valeurs(lignes))
+        return self.get_paginated_response(classe.depuis_valeurs(page))
 
 
 _PLANS: dict[tuple[type, bool], tuple[_Colonne, ...]] = {}

@@ -12,6 +12,7 @@ from accounts.models import Autorisation
 from accounts.permissions import IsAdmin, manager_admin_ou
 from resa_project.pagination import ItemsMetaPagination
 from resa_project.parametres import tri_applique
+from resa_project.rendu import ListeRapideMixin
 from sites.permissions import exiger_site, sur_ses_sites
 
 from . import openapi, services
@@ -25,7 +26,7 @@ GereSesRessources = sur_ses_sites(
 
 
 @openapi.ressources
-class RessourceViewSet(viewsets.ModelViewSet):
+class RessourceViewSet(ListeRapideMixin, viewsets.ModelViewSet):
     serializer_class = RessourceSerializer
     filterset_class = RessourceFilterSet
     pagination_class = ItemsMetaPagination
@@ -48,12 +49,6 @@ class RessourceViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         # ``est_favori`` for the caller, in the same query as the rows.
         return super().get_queryset().avec_est_favori(self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        # The page's rows as tuples of the columns the JSON shows: no model instance per row.
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(RessourceSerializer.en_valeurs(queryset))
-        return self.get_paginated_response(RessourceSerializer.depuis_valeurs(page))
 
     def filter_queryset(self, queryset):
         if self.action in self.actions_filtrees:

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsAdmin, IsManagerOrAdmin
 from resa_project.pagination import PlainListPagination
+from resa_project.rendu import ListeRapideMixin
 
 from . import openapi, services
 from .models import Department, Site
@@ -15,7 +16,7 @@ from .permissions import MSG_MANAGER_PAR_ADMIN, GereLeDepartement, GereLeSite, e
 from .serializers import DepartmentSerializer, SiteSerializer
 
 
-class _ReferentielViewSet(viewsets.ModelViewSet):
+class _ReferentielViewSet(ListeRapideMixin, viewsets.ModelViewSet):
     """PUT is partial, like PATCH; DELETE answers ``{"ok": true}``."""
 
     pagination_class = PlainListPagination
