@@ -66,6 +66,11 @@ PAS_RECURRENCE = {
 _MARGE_RECURRENCE = timedelta(days=8)
 
 
+def fin_recurrence_minimum(debut):
+    """The earliest ``fin_recurrence`` of a repeating period that may still reach ``debut``."""
+    return (debut - _MARGE_RECURRENCE).date()
+
+
 class TsTzRange(models.Func):
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
@@ -112,6 +117,11 @@ class IntervalleQuerySet(models.QuerySet):
         return self.filter(debut__lt=fin, fin__gt=debut)
 
 
+def borne_chevauchement(debut):
+    """The earliest start a reservation overlapping a window from ``debut`` can have."""
+    return debut - DUREE_MAXIMUM_ABSOLUE
+
+
 def q_a_liberer(maintenant=None) -> models.Q:
     return models.Q(
         statut=StatutReservation.CONFIRME,
@@ -121,11 +131,15 @@ def q_a_liberer(maintenant=None) -> models.Q:
 
 
 class ReservationQuerySet(IntervalleQuerySet):
-    def chevauche(self, debut, fin):
+    def chevauche(self, debut, fin, *, debut_apres=None):
         """Also bounds ``debut`` from below: no reservation lasts longer than the longest
         duration a type admits (24 h, the ``reservation_duree_maximum`` constraint), so the
-        indexes on ``debut`` scan a narrow range instead of every past reservation."""
-        return super().chevauche(debut, fin).filter(debut__gt=debut - DUREE_MAXIMUM_ABSOLUE)
+        indexes on ``debut`` scan a narrow range instead of every past reservation.
+        ``debut_apres`` is that bound when the caller computed it (``borne_chevauchement``:
+        compiled queries take every value as a parameter)."""
+        if debut_apres is None:
+            debut_apres = borne_chevauchement(debut)
+        return super().chevauche(debut, fin).filter(debut__gt=debut_apres)
 
     def bloquantes(self, maintenant=None):
         """The reservations that hold their slot: awaiting confirmation or confirmed, but
@@ -366,16 +380,19 @@ class ResourceAvailabilityQuerySet(IntervalleQuerySet):
     def normales(self):
         return self.filter(type_disponibilite=TypeDisponibilite.DISPONIBILITE_NORMALE)
 
-    def pouvant_toucher(self, debut, fin):
+    def pouvant_toucher(self, debut, fin, *, fin_recurrence_depuis=None):
         """Periods with an occurrence that may overlap ``[debut, fin)``: a superset, exact
-        overlap of recurring periods is decided in Python (see ``reservations.calendrier``)."""
+        overlap of recurring periods is decided in Python (see ``reservations.calendrier``).
+        ``fin_recurrence_depuis``: ``fin_recurrence_minimum(debut)``, when precomputed."""
+        if fin_recurrence_depuis is None:
+            fin_recurrence_depuis = fin_recurrence_minimum(debut)
         ponctuelles = models.Q(recurrence=Recurrence.PONCTUEL, debut__lt=fin, fin__gt=debut)
         recurrentes = (
             ~models.Q(recurrence=Recurrence.PONCTUEL)
             & models.Q(debut__lt=fin)
             & (
                 models.Q(fin_recurrence__isnull=True)
-                | models.Q(fin_recurrence__gte=(debut - _MARGE_RECURRENCE).date())
+                | models.Q(fin_recurrence__gte=fin_recurrence_depuis)
             )
         )
         return self.filter(ponctuelles | recurrentes)

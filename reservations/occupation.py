@@ -25,7 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from resa_project.requetes import RequeteCompilee
 from ressources.models import Etat, Ressource
+from sites.models import Site
 
 from . import calendrier
 from .models import (
@@ -33,6 +35,8 @@ from .models import (
     Reservation,
     ResourceAvailability,
     StatutReservation,
+    borne_chevauchement,
+    fin_recurrence_minimum,
 )
 
 NB_PROCHAINES_RESERVATIONS = 5
@@ -79,6 +83,39 @@ class Semaine:
     periodes: list[ResourceAvailability] = field(default_factory=list)
 
 
+# The detail's queries, compiled once per process (resa_project.requetes): the ORM would
+# otherwise spend more time building and compiling them than the database answering them.
+_CHAMPS_PERIODE = [champ.attname for champ in ResourceAvailability._meta.concrete_fields]
+_CHAMPS_RESERVATION = [champ.attname for champ in Reservation._meta.concrete_fields]
+
+_RESERVATIONS_SEMAINE = RequeteCompilee(
+    lambda ressource_id, debut, fin, debut_apres, maintenant: (
+        Reservation.objects.bloquantes(maintenant)
+        .filter(ressource_id=ressource_id)
+        .chevauche(debut, fin, debut_apres=debut_apres)
+        .values_list("debut", "fin")
+    ),
+    types=(int, datetime, datetime, datetime, datetime),
+)
+_PERIODES_SEMAINE = RequeteCompilee(
+    lambda ressource_id, debut, fin, fin_recurrence_depuis: (
+        ResourceAvailability.objects.filter(ressource_id=ressource_id)
+        .pouvant_toucher(debut, fin, fin_recurrence_depuis=fin_recurrence_depuis)
+        .values_list(*_CHAMPS_PERIODE)
+    ),
+    types=(int, datetime, datetime, date),
+)
+_PROCHAINES = RequeteCompilee(
+    lambda ressource_id, maintenant: (
+        Reservation.objects.bloquantes(maintenant)
+        .filter(ressource_id=ressource_id, debut__gt=maintenant)
+        .order_by("debut", "id")
+        .values_list(*_CHAMPS_RESERVATION)[:NB_PROCHAINES_RESERVATIONS]
+    ),
+    types=(int, datetime),
+)
+
+
 def charger_semaine(ressource: Ressource, *, maintenant: datetime | None = None) -> Semaine:
     """Blocking reservations and periods touching today .. today + 6 (two queries)."""
     maintenant = maintenant or timezone.now()
@@ -86,15 +123,15 @@ def charger_semaine(ressource: Ressource, *, maintenant: datetime | None = None)
     jours = calendrier.jours(aujourdhui, NB_JOURS_DISPONIBILITE)
     debut = calendrier.debut_du_jour(jours[0])
     fin = calendrier.debut_du_jour(jours[-1] + timedelta(days=1))
-    reservations = list(
-        Reservation.objects.bloquantes()
-        .filter(ressource=ressource)
-        .chevauche(debut, fin)
-        .values_list("debut", "fin")
+    reservations = _RESERVATIONS_SEMAINE.lignes(
+        ressource.pk, debut, fin, borne_chevauchement(debut), maintenant
     )
-    periodes = list(
-        ResourceAvailability.objects.filter(ressource=ressource).pouvant_toucher(debut, fin)
-    )
+    periodes = [
+        ResourceAvailability.from_db("default", _CHAMPS_PERIODE, ligne)
+        for ligne in _PERIODES_SEMAINE.lignes(
+            ressource.pk, debut, fin, fin_recurrence_minimum(debut)
+        )
+    ]
     return Semaine(jours, debut, fin, reservations, periodes)
 
 
@@ -148,49 +185,64 @@ def statistiques_ressource(
     """The detail's ``statistiques``: one aggregate query (plus the week, if not given)."""
     maintenant = maintenant or timezone.now()
     semaine = semaine or charger_semaine(ressource, maintenant=maintenant)
-    debut_30_jours = maintenant - timedelta(days=30)
-    duree = _duree(F("fin") - F("debut"))
-    duree_30_jours = _duree(
-        Least(F("fin"), _dt(maintenant)) - Greatest(F("debut"), _dt(debut_30_jours))
+    lignes = _CHIFFRES.lignes(ressource.pk, maintenant, maintenant - timedelta(days=30))
+    total, actives, a_venir, duree_30_jours, moyenne = (
+        lignes[0] if lignes else (0, 0, 0, None, None)
     )
-    chiffres = Reservation.objects.filter(ressource=ressource).aggregate(
-        total=Count("pk"),
-        actives=Count(
-            "pk",
-            filter=Q(statut=StatutReservation.CONFIRME, debut__lte=maintenant, fin__gt=maintenant),
-        ),
-        a_venir=Count("pk", filter=Q(statut__in=STATUTS_BLOQUANTS, debut__gt=maintenant)),
-        duree_30_jours=Sum(
-            duree_30_jours,
-            filter=Q(
-                statut__in=(StatutReservation.CONFIRME, StatutReservation.FINI),
-                debut__lt=maintenant,
-                fin__gt=debut_30_jours,
-            ),
-        ),
-        duree_moyenne=Avg(duree, filter=~Q(statut=StatutReservation.ANNULE)),
-    )
-    moyenne = chiffres["duree_moyenne"]
     return {
-        "total_reservations": chiffres["total"],
-        "reservations_actives": chiffres["actives"],
-        "reservations_a_venir": chiffres["a_venir"],
+        "total_reservations": total,
+        "reservations_actives": actives,
+        "reservations_a_venir": a_venir,
         "taux_occupation_7_jours": taux_occupation(ressource, semaine),
-        "heures_reservees_30_jours": _arrondi(_heures(chiffres["duree_30_jours"])),
+        "heures_reservees_30_jours": _arrondi(_heures(duree_30_jours)),
         "reservation_moyenne_duree": _arrondi(moyenne.total_seconds() / 60 if moyenne else 0),
     }
 
 
+def _chiffres(ressource_id, maintenant, debut_30_jours):
+    """The detail's aggregates over a ressource's reservations, as one grouped row."""
+    duree = _duree(F("fin") - F("debut"))
+    duree_30_jours = _duree(
+        Least(F("fin"), _dt(maintenant)) - Greatest(F("debut"), _dt(debut_30_jours))
+    )
+    return (
+        Reservation.objects.filter(ressource_id=ressource_id)
+        .values("ressource_id")
+        .annotate(
+            total=Count("pk"),
+            actives=Count(
+                "pk",
+                filter=Q(
+                    statut=StatutReservation.CONFIRME, debut__lte=maintenant, fin__gt=maintenant
+                ),
+            ),
+            a_venir=Count("pk", filter=Q(statut__in=STATUTS_BLOQUANTS, debut__gt=maintenant)),
+            duree_30_jours=Sum(
+                duree_30_jours,
+                filter=Q(
+                    statut__in=(StatutReservation.CONFIRME, StatutReservation.FINI),
+                    debut__lt=maintenant,
+                    fin__gt=debut_30_jours,
+                ),
+            ),
+            duree_moyenne=Avg(duree, filter=~Q(statut=StatutReservation.ANNULE)),
+        )
+        .values_list("total", "actives", "a_venir", "duree_30_jours", "duree_moyenne")
+    )
+
+
+_CHIFFRES = RequeteCompilee(_chiffres, types=(int, datetime, datetime))
+
+
 def prochaines_reservations(
-    ressource: Ressource, *, maintenant: datetime | None = None, nombre=NB_PROCHAINES_RESERVATIONS
+    ressource: Ressource, *, maintenant: datetime | None = None
 ) -> list[Reservation]:
     """The next ``en_cours``/``confirme`` reservations starting after now (one query)."""
     maintenant = maintenant or timezone.now()
-    return list(
-        Reservation.objects.bloquantes()
-        .filter(ressource=ressource, debut__gt=maintenant)
-        .order_by("debut", "id")[:nombre]
-    )
+    return [
+        Reservation.from_db("default", _CHAMPS_RESERVATION, ligne)
+        for ligne in _PROCHAINES.lignes(ressource.pk, maintenant)
+    ]
 
 
 def _raison(periode: ResourceAvailability) -> str:
@@ -300,6 +352,35 @@ def avec_indicateur_normales(queryset):
             ResourceAvailability.objects.normales().filter(ressource=OuterRef("pk"))
         )
     )
+
+
+_CHAMPS_RESSOURCE = [champ.attname for champ in Ressource._meta.concrete_fields]
+_CHAMPS_SITE = [champ.attname for champ in Site._meta.concrete_fields]
+_RESSOURCE_DU_DETAIL = RequeteCompilee(
+    lambda pk, user_id: avec_indicateur_normales(
+        Ressource.objects.filter(pk=pk).annotate(est_favori=Ressource.objects.favoris_de(user_id))
+    ).values_list(
+        *_CHAMPS_RESSOURCE,
+        *(f"site__{nom}" for nom in _CHAMPS_SITE),
+        "est_favori",
+        "a_periodes_normales",
+    ),
+    types=(int, int),
+)
+
+
+def ressource_du_detail(pk: int, user) -> Ressource | None:
+    """The ressource ``pk`` with its site, ``est_favori`` for ``user`` and
+    ``a_periodes_normales``, as the detail needs it (one query, compiled once), or None."""
+    lignes = _RESSOURCE_DU_DETAIL.lignes(pk, user.pk)
+    if not lignes:
+        return None
+    (ligne,) = lignes
+    n, m = len(_CHAMPS_RESSOURCE), len(_CHAMPS_SITE)
+    ressource = Ressource.from_db("default", _CHAMPS_RESSOURCE, ligne[:n])
+    ressource.site = Site.from_db("default", _CHAMPS_SITE, ligne[n : n + m])
+    ressource.est_favori, ressource.a_periodes_normales = ligne[n + m :]
+    return ressource
 
 
 # --- Planning ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ and week ahead, the free search's window and the planning."""
 from rest_framework import serializers
 
 from resa_project.parametres import DateHeure
+from resa_project.rendu import RenduRapide
 from ressources.models import TypeRessource
 from ressources.serializers import RessourceSerializer
 
@@ -12,7 +13,7 @@ from .recherche import Raison
 from .serializers import NBR_PARTICIPANTS_MAX
 
 
-class StatistiquesSerializer(serializers.Serializer):
+class StatistiquesSerializer(RenduRapide, serializers.Serializer):
     total_reservations = serializers.IntegerField(help_text="Toutes les réservations.")
     reservations_actives = serializers.IntegerField(help_text="Confirmées et en cours maintenant.")
     reservations_a_venir = serializers.IntegerField(
@@ -30,18 +31,18 @@ class StatistiquesSerializer(serializers.Serializer):
     )
 
 
-class ProchaineReservationSerializer(serializers.ModelSerializer):
+class ProchaineReservationSerializer(RenduRapide, serializers.ModelSerializer):
     class Meta:
         model = Reservation
         fields = ["id", "user_id", "debut", "fin", "statut", "description", "nbr_participants"]
 
 
-class CreneauSerializer(serializers.Serializer):
+class CreneauSerializer(RenduRapide, serializers.Serializer):
     debut = serializers.CharField(help_text="HH:MM, heure locale de l'organisation.")
     fin = serializers.CharField(help_text="HH:MM, heure locale de l'organisation.")
 
 
-class JourDisponibiliteSerializer(serializers.Serializer):
+class JourDisponibiliteSerializer(RenduRapide, serializers.Serializer):
     date = serializers.DateField()
     est_disponible = serializers.BooleanField()
     raison_indisponibilite = serializers.CharField(
@@ -63,7 +64,7 @@ class JourDisponibiliteSerializer(serializers.Serializer):
     )
 
 
-class DetailRessourceSerializer(serializers.Serializer):
+class DetailRessourceSerializer(RenduRapide, serializers.Serializer):
     ressource = RessourceSerializer()
     statistiques = StatistiquesSerializer()
     prochaines_reservations = ProchaineReservationSerializer(

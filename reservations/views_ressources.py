@@ -2,9 +2,11 @@
 reservations say about a ressource: its detail with statistics and the week ahead, the free
 search and the planning; its deletion takes the unavailability periods along, journaled."""
 
+from django.http import Http404
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from resa_project.parametres import ID_MAX
 from ressources.filters import RechercheFilterSet
 from ressources.openapi import SUPPRIMER_RESSOURCE
 from ressources.views import RessourceViewSet
@@ -23,15 +25,15 @@ from .serializers_ressources import (
 class RessourceAvecOccupationViewSet(RessourceViewSet):
     actions_filtrees = (*RessourceViewSet.actions_filtrees, "disponibles")
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action == "retrieve":
-            queryset = occupation.avec_indicateur_normales(queryset.select_related("site"))
-        return queryset
-
     @openapi.DETAIL_RESSOURCE
     def retrieve(self, request, *args, **kwargs):
-        detail = occupation.detail_ressource(self.get_object())
+        # What get_object() would find in get_queryset(), in one compiled query.
+        pk = int(self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        ressource = occupation.ressource_du_detail(pk, request.user) if pk <= ID_MAX else None
+        if ressource is None:
+            raise Http404
+        self.check_object_permissions(request, ressource)
+        detail = occupation.detail_ressource(ressource)
         return Response(DetailRessourceSerializer(detail).data)
 
     @SUPPRIMER_RESSOURCE

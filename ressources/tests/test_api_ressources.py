@@ -98,8 +98,9 @@ def test_an_employee_with_another_autorisation_may_not_update(ressource):
 
 
 @pytest.mark.parametrize("methode", ["get", "patch", "delete"])
-def test_an_unknown_ressource_is_a_404(client_admin, methode):
-    reponse = getattr(client_admin, methode)("/ressources/999999", {}, format="json")
+@pytest.mark.parametrize("pk", ["999999", "0", str(2**63 - 1), str(2**63), "9" * 40])
+def test_an_unknown_ressource_is_a_404(client_admin, methode, pk):
+    reponse = getattr(client_admin, methode)(f"/ressources/{pk}", {}, format="json")
 
     assert reponse.status_code == 404
     assert reponse.json()["detail"]
