@@ -205,6 +205,13 @@ def parse_args():
         action="store_false",
         help="do not refresh the planner statistics (ANALYZE) at the end",
     )
+    parser.add_argument(
+        "--historique-jours",
+        type=int,
+        default=JOURS_PASSES,
+        help=f"days of past reservations (default {JOURS_PASSES}); the reservations grow with "
+        f"them at the same density, e.g. 2340 for ten times as many (growth runs)",
+    )
     parser.add_argument("--context", default=str(RESULTATS / "context.json"))
     return parser.parse_args()
 
@@ -379,7 +386,11 @@ def main():
     n_users = echelle(2000, 20)
     n_ressources = echelle(5000, 30)
     n_periodes = echelle(2000, 10)
-    n_reservations = echelle(200_000, 100)
+    jours_passes = args.historique_jours
+    # The same density per day: a longer history means proportionally more reservations.
+    n_reservations = echelle(
+        round(200_000 * (jours_passes + JOURS_FUTURS) / (JOURS_PASSES + JOURS_FUTURS)), 100
+    )
     lot = args.batch_size
     zone = ZoneInfo(settings.TIME_ZONE)
     maintenant = timezone.now()
@@ -529,7 +540,7 @@ def main():
     # --- Unavailability periods ---------------------------------------------------------------
     periodes_par_ressource = {}
     disponibilites = []
-    premier_jour = aujourdhui - timedelta(days=JOURS_PASSES)
+    premier_jour = aujourdhui - timedelta(days=jours_passes)
 
     def local(jour, heure):
         return datetime.combine(jour, heure)
@@ -581,7 +592,7 @@ def main():
         ressource = rng.choice(ressources)
         type_ = "maintenance" if rng.random() < 0.7 else "evenement_special"
         raison = "Maintenance planifiée" if type_ == "maintenance" else "Événement interne"
-        jour = premier_jour + timedelta(days=rng.randrange(0, JOURS_PASSES + JOURS_FUTURS))
+        jour = premier_jour + timedelta(days=rng.randrange(0, jours_passes + JOURS_FUTURS))
         tirage = rng.random()
         if tirage < 0.72:  # one-off: a few hours, or whole days
             if rng.random() < 0.25:
@@ -613,7 +624,7 @@ def main():
             users_par_site.setdefault(u.site_principal_id, []).append(u.pk)
     tous_users = [u.pk for u in users if u.compte_actif]
     createurs_autres = [u.pk for u in users if u.role in (Role.ADMIN, Role.MANAGER)]
-    jours = [premier_jour + timedelta(days=k) for k in range(JOURS_PASSES + JOURS_FUTURS + 1)]
+    jours = [premier_jour + timedelta(days=k) for k in range(jours_passes + JOURS_FUTURS + 1)]
     # Popularity: log-normal, so a few ressources are busy and many are quiet.
     poids = [rng.lognormvariate(0, 0.9) for _ in ressources]
     somme = sum(poids)
