@@ -12,6 +12,7 @@ serializers, hyperlinks) is asked of the serializer itself, and any surprise on 
 (an exception) falls back to DRF for that row, so the output is always DRF's.
 """
 
+import decimal
 from collections.abc import Mapping
 from datetime import datetime
 from operator import attrgetter
@@ -51,6 +52,31 @@ def _date_heure(champ):
     return convertir
 
 
+def _decimal(champ):
+    """DRF's DecimalField output with the quantizing context built once, not per value."""
+    if (
+        type(champ).to_representation is not serializers.DecimalField.to_representation
+        or type(champ).quantize is not serializers.DecimalField.quantize
+        or champ.decimal_places is None
+        or champ.normalize_output
+        or champ.localize
+        or getattr(champ, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    ):
+        return champ.to_representation
+    exposant = decimal.Decimal(".1") ** champ.decimal_places
+    arrondi = champ.rounding
+
+    def convertir(valeur):
+        if not isinstance(valeur, decimal.Decimal):
+            return champ.to_representation(valeur)
+        contexte = decimal.getcontext().copy()  # as DRF: the current context, its precision
+        if champ.max_digits is not None:
+            contexte.prec = champ.max_digits
+        return valeur.quantize(exposant, rounding=arrondi, context=contexte)
+
+    return convertir
+
+
 def _conversion(champ):
     """The converter of one field, or None when the serializer must be asked (context)."""
     if isinstance(
@@ -63,6 +89,8 @@ def _conversion(champ):
         return None
     if isinstance(champ, serializers.DateTimeField):
         return _date_heure(champ)
+    if isinstance(champ, serializers.DecimalField):
+        return _decimal(champ)
     if isinstance(champ, relations.PrimaryKeyRelatedField):
         if champ.pk_field is None and type(champ).to_representation is (
             relations.PrimaryKeyRelatedField.to_representation
