@@ -53,7 +53,8 @@ class RessourceAvecOccupationViewSet(RessourceViewSet):
             admin=request.user.est_admin,
             base=base,
         )
-        page = self.paginate_queryset(ressources)
+        # The ids in order, then the page's rows only: the count is their number.
+        page = self.paginate_queryset(recherche.PageDisponibles(ressources, base))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @openapi.SUGGESTIONS_RESSOURCES
