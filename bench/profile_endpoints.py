@@ -25,7 +25,7 @@ from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
-sys.path.insert(0, str(RACINE / "bench"))
+sys.path.append(str(RACINE / "bench"))  # after the apps: bench/statistiques.py
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resa_project.settings")
 
 
