@@ -26,6 +26,7 @@ from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
 from ressources.models import Ressource
+from ressources.serializers import RessourceSerializer
 
 from . import calendrier, regles
 from .models import (
@@ -217,7 +218,8 @@ def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = Fals
 class PageDisponibles:
     """The free search as the paginator reads it (``count()``, then one slice), in two
     queries: the ids of every free ressource in order (the count is their number), then the
-    rows of the page's ids only, through ``base`` (its annotations, ``select_related``)."""
+    rows of the page's ids only, through ``base`` (its annotations), as value tuples for
+    ``RessourceSerializer.depuis_valeurs``."""
 
     def __init__(self, disponibles, base):
         # Thousands of ids: read them straight from the cursor (a primary key needs no
@@ -239,11 +241,13 @@ class PageDisponibles:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, tranche: slice) -> list:
+    def __getitem__(self, tranche: slice) -> list[tuple]:
+        """The page's rows as ``RessourceSerializer.en_valeurs`` tuples (the id first)."""
         ids = self.ids[tranche]
         if not ids:
             return []
-        par_id = {r.pk: r for r in self.base.filter(pk__in=ids).order_by()}
+        lignes = RessourceSerializer.en_valeurs(self.base.filter(pk__in=ids).order_by())
+        par_id = {ligne[0]: ligne for ligne in lignes}
         return [par_id[pk] for pk in ids]
 
 

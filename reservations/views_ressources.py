@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from resa_project.parametres import ID_MAX
 from ressources.filters import RechercheFilterSet
 from ressources.openapi import SUPPRIMER_RESSOURCE
+from ressources.serializers import RessourceSerializer
 from ressources.views import RessourceViewSet
 
 from . import occupation, openapi, recherche, services
@@ -55,7 +56,7 @@ class RessourceAvecOccupationViewSet(RessourceViewSet):
         )
         # The ids in order, then the page's rows only: the count is their number.
         page = self.paginate_queryset(recherche.PageDisponibles(ressources, base))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(RessourceSerializer.depuis_valeurs(page))
 
     @openapi.SUGGESTIONS_RESSOURCES
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
