@@ -2,12 +2,15 @@
 """How long do the statistics take (API.md C8)? In-process, on the benchmark dataset.
 
     DATABASE_URL=... SECRET_KEY=x SECURE_SSL_REDIRECT=0 .venv/bin/python bench/statistiques.py \\
-        --context bench/results/context_<db>.json [--repeat 10] [--pdf rapport.pdf]
+        --context bench/results/context_<db>.json [--repeat 10] [--pdf rapport.pdf] \\
+        [--only grouper] [--sql] [--sans-export]
 
 Each request goes through the whole stack (Django test client) as the benchmark's admin
-(and manager for one case), over the last 365 days. Prints p50 / max wall time and the
-number of SQL queries per case, and the time to stream ``/reservations/export.csv`` with
-the peak memory it allocated.
+(and manager for one case), over the last 365 days. Prints p50 / max wall time, p50 CPU
+time of this process (on SQLite it includes the database's work: steadier than wall time
+on a busy machine) and the number of SQL queries per case (``--sql``: also each query's
+p50 time as Django saw it; ``--only``: the cases whose name contains a word), then the
+time to stream ``/reservations/export.csv`` with the peak memory it allocated.
 """
 
 import argparse
@@ -31,6 +34,10 @@ def main():
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--pdf", default=None, help="write one report to this file")
     parser.add_argument("--sans-export", action="store_true")
+    parser.add_argument("--only", default=None, help="only the cases whose name contains this")
+    parser.add_argument(
+        "--sql", action="store_true", help="also print each query's p50 time and start"
+    )
     args = parser.parse_args()
 
     import django
@@ -63,21 +70,29 @@ def main():
         ("occupation-horaire", "/statistiques/occupation-horaire", periode, admin),
         ("rapport.pdf", "/statistiques/rapport.pdf", periode, admin),
     ]
-    print(f"{'case':<28} {'p50 ms':>8} {'max ms':>8} {'queries':>8}")
+    if args.only:
+        cas = [c for c in cas if args.only in c[0]]
+    print(f"{'case':<28} {'p50 ms':>8} {'max ms':>8} {'cpu ms':>8} {'queries':>8}")
     for nom, chemin, params, entetes in cas:
-        durees = []
+        durees, cpu, sql = [], [], []
         for _ in range(args.repeat):
             with CaptureQueriesContext(connection) as requetes:
-                debut = time.perf_counter()
+                debut, debut_cpu = time.perf_counter(), time.process_time()
                 reponse = client.get(chemin, params, **entetes)
                 if reponse.streaming:
                     b"".join(reponse.streaming_content)
                 durees.append((time.perf_counter() - debut) * 1000)
+                cpu.append((time.process_time() - debut_cpu) * 1000)
             assert reponse.status_code == 200, (nom, reponse.status_code, reponse.content[:300])
+            sql.append([float(q["time"]) * 1000 for q in requetes.captured_queries])
         print(
             f"{nom:<28} {statistics.median(durees):8.1f} {max(durees):8.1f} "
-            f"{len(requetes.captured_queries):8d}"
+            f"{statistics.median(cpu):8.1f} {len(requetes.captured_queries):8d}"
         )
+        if args.sql:
+            for i, requete in enumerate(requetes.captured_queries):
+                p50 = statistics.median(t[i] for t in sql if i < len(t))
+                print(f"    {p50:8.1f} ms  {requete['sql'][:110]}")
         if nom == "rapport.pdf" and args.pdf:
             Path(args.pdf).write_bytes(reponse.content)
 

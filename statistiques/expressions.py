@@ -1,5 +1,6 @@
 """Database expressions that both SQLite and PostgreSQL compute natively."""
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 from django.db import models
@@ -23,26 +24,63 @@ class SecondesEntre(models.Func):
         return debut, fin, (*p_fin, *p_debut)
 
     def as_sql(self, compiler, connection, **extra_context):
+        # ``date_part`` is a float, several times cheaper than EXTRACT's numeric; it is exact
+        # here (microseconds, far below 2**53), and rounding half away from zero by hand
+        # gives what ROUND(EXTRACT(...)) gave, ties included.
         debut, fin, params = self._sql(compiler)
-        return f"CAST(ROUND(EXTRACT(EPOCH FROM ({fin} - {debut}))) AS BIGINT)", params
+        x = f"date_part('epoch', {fin} - {debut})"
+        sql = f"CAST(CASE WHEN {x} >= 0 THEN FLOOR({x} + 0.5) ELSE CEIL({x} - 0.5) END AS BIGINT)"
+        return sql, params * 3
 
     def as_sqlite(self, compiler, connection, **extra_context):
         debut, fin, params = self._sql(compiler)
         return f"CAST(ROUND((julianday({fin}) - julianday({debut})) * 86400.0) AS INTEGER)", params
 
 
-def decalages(debut: datetime, fin: datetime, zone) -> list[tuple[datetime, int]]:
-    """The UTC offsets of ``zone`` in minutes over ``[debut, fin)``, as ``[(from, offset)]``
-    (the first from ``debut``); a year has at most three. Steps by the hour: offsets
-    change on the hour in every zone this organisation may use."""
+JOUR, HEURE = timedelta(days=1), timedelta(hours=1)
+
+
+@functools.lru_cache(maxsize=64)
+def decalages(debut: datetime, fin: datetime, zone) -> tuple[tuple[datetime, int], ...]:
+    """The UTC offsets of ``zone`` in minutes over ``[debut, fin)``, as ``((from, offset),
+    ...)`` (the first from ``debut``); a year has at most three. Steps by the hour, where
+    offsets change on the hour in every zone this organisation may use, but skips a whole
+    day when its offset is the same at both ends (no zone changes twice in a day)."""
+
+    def decalage(moment):
+        return int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
+
     plages = []
     moment = debut
     while moment < fin:
-        decalage = int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
-        if not plages or plages[-1][1] != decalage:
-            plages.append((moment, decalage))
-        moment += timedelta(hours=1)
-    return plages or [(debut, 0)]
+        lendemain = moment + JOUR
+        courant = plages[-1][1] if plages else None
+        if lendemain < fin and decalage(moment) == courant == decalage(lendemain):
+            moment = lendemain
+            continue
+        while moment < min(lendemain, fin):
+            valeur = decalage(moment)
+            if valeur != courant:
+                plages.append((moment, valeur))
+                courant = valeur
+            moment += HEURE
+    return tuple(plages) or ((debut, 0),)
+
+
+class SecondesDuJour(models.Func):
+    """Whole seconds since midnight of a time of day, as an integer."""
+
+    output_field = models.IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        heure, params = compiler.compile(self.get_source_expressions()[0])
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {heure})) AS INTEGER)", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        heure, params = compiler.compile(self.get_source_expressions()[0])
+        morceaux = [f"CAST(substr({heure}, {i}, 2) AS INTEGER)" for i in (1, 4, 7)]
+        sql = f"({morceaux[0]} * 3600 + {morceaux[1]} * 60 + {morceaux[2]})"
+        return sql, (*params, *params, *params)
 
 
 class HeureLocaleSQLite(models.Func):
@@ -69,3 +107,23 @@ class HeureLocaleSQLite(models.Func):
         modificateur = f"(CASE {' '.join(branches)} ELSE %s END)" if branches else "%s"
         sql = self.modele.format(col=colonne, mod=modificateur)
         return sql, valeurs
+
+
+class MinuteDeLaSemaine(models.Func):
+    """Whole minutes since Monday 00:00 local time of a datetime, as an integer
+    (PostgreSQL; ``date_part`` rather than EXTRACT's slower numeric)."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, champ, zone: str):
+        self.zone = zone
+        super().__init__(champ)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        colonne, params = compiler.compile(self.get_source_expressions()[0])
+        local = f"({colonne} AT TIME ZONE %s)"
+        sql = (
+            f"CAST((date_part('isodow', {local}) - 1) * 1440 + date_part('hour', {local}) * 60"
+            f" + date_part('minute', {local}) AS INTEGER)"
+        )
+        return sql, (*params, self.zone) * 3

@@ -136,15 +136,26 @@ class TempsOuvert:
         horaires = {r.id: (r.ouverture, r.fermeture) for r in ressources}
         self.morceaux = list(morceaux(periodes, jour0, nb_jours, horaires))
         self.bloque: dict[tuple[object, int], int] = {}
-        un_seul = seau_du_jour is None
+        if seau_du_jour is None:
+            for morceau in self.morceaux:
+                cle = self.ressources[morceau.ressource].cle
+                self._bloquer(cle, 0, (morceau.fin - morceau.debut) * morceau.nombre)
+            return
+        # Seconds blocked per group and day: a piece adds its seconds every ``pas``-th day
+        # from ``premier``, ``nombre`` times; one difference array per group and step.
+        ecarts: dict[tuple[object, int], list[int]] = {}
         for morceau in self.morceaux:
             cle = self.ressources[morceau.ressource].cle
-            duree = morceau.fin - morceau.debut
-            if un_seul:
-                self._bloquer(cle, 0, duree * morceau.nombre)
-                continue
-            for jour in morceau.jours():
-                self._bloquer(cle, self.seau_du_jour[jour], duree)
+            pas = morceau.pas
+            ecart = ecarts.setdefault((cle, pas), [0] * (nb_jours + pas))
+            ecart[morceau.premier] += morceau.fin - morceau.debut
+            ecart[morceau.premier + pas * morceau.nombre] -= morceau.fin - morceau.debut
+        for (cle, pas), ecart in ecarts.items():
+            for jour in range(nb_jours):
+                if jour >= pas:
+                    ecart[jour] += ecart[jour - pas]
+                if ecart[jour]:
+                    self._bloquer(cle, self.seau_du_jour[jour], ecart[jour])
 
     def _bloquer(self, cle, seau, duree):
         for k in ((cle, seau), (self.TOUT, seau)):
@@ -163,16 +174,26 @@ class TempsOuvert:
         for i in range(self.nb_jours):
             jours_semaine[(self.jour0.weekday() + i) % 7] += 1
         grille = [[0.0] * 24 for _ in range(7)]
+        # Ressources with the same hours, and pieces with the same seconds, add up alike.
+        par_horaires: dict[tuple[int, int], int] = {}
         for r in self.ressources.values():
+            par_horaires[r.ouverture, r.fermeture] = (
+                par_horaires.get((r.ouverture, r.fermeture), 0) + 1
+            )
+        for (ouverture, fermeture), nombre in par_horaires.items():
             for heure in range(24):
-                part = _recouvrement(r.ouverture, r.fermeture, heure * HEURE, (heure + 1) * HEURE)
+                part = _recouvrement(ouverture, fermeture, heure * HEURE, (heure + 1) * HEURE)
                 if part:
                     for jour in range(7):
-                        grille[jour][heure] += part * jours_semaine[jour]
+                        grille[jour][heure] += part * jours_semaine[jour] * nombre
+        par_secondes: dict[tuple[int, int], list[int]] = {}
         for morceau in self.morceaux:
-            comptes = morceau.par_jour_semaine(self.jour0)
-            for heure in range(morceau.debut // HEURE, min(24, (morceau.fin - 1) // HEURE + 1)):
-                part = _recouvrement(morceau.debut, morceau.fin, heure * HEURE, (heure + 1) * HEURE)
+            comptes = par_secondes.setdefault((morceau.debut, morceau.fin), [0] * 7)
+            for jour, nombre in enumerate(morceau.par_jour_semaine(self.jour0)):
+                comptes[jour] += nombre
+        for (debut, fin), comptes in par_secondes.items():
+            for heure in range(debut // HEURE, min(24, (fin - 1) // HEURE + 1)):
+                part = _recouvrement(debut, fin, heure * HEURE, (heure + 1) * HEURE)
                 for jour in range(7):
                     grille[jour][heure] -= part * comptes[jour]
         return [[max(0.0, valeur) for valeur in ligne] for ligne in grille]

@@ -11,11 +11,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, DateField, DateTimeField, F, IntegerField, Q, Sum, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import (
-    ExtractHour,
-    ExtractIsoWeekDay,
-    ExtractMinute,
     Least,
     TruncDate,
     TruncMonth,
@@ -28,8 +37,14 @@ from ressources.models import Etat, Ressource, TypeRessource
 from sites.models import Department, Site
 from sites.portee import departements_geres, q_sites
 
-from .expressions import HeureLocaleSQLite, SecondesEntre, decalages
-from .ouverture import HEURE, JOUR, RessourceOuverte, TempsOuvert, secondes
+from .expressions import (
+    HeureLocaleSQLite,
+    MinuteDeLaSemaine,
+    SecondesDuJour,
+    SecondesEntre,
+    decalages,
+)
+from .ouverture import HEURE, JOUR, RessourceOuverte, TempsOuvert
 
 GROUPEMENTS = ("site", "department", "ressource", "type_ressource", "jour", "semaine", "mois")
 GROUPEMENTS_TEMPS = ("jour", "semaine", "mois")
@@ -117,6 +132,12 @@ def q_ressources_comptees(demande: Demande, prefixe: str = "") -> Q:
     return q
 
 
+def _ressources_comptees(demande: Demande):
+    """The ids of the counted ressources, as a subquery: cheaper than a join over every
+    reservation on both databases."""
+    return Ressource.objects.filter(q_ressources_comptees(demande)).order_by().values("pk")
+
+
 # --- Open time --------------------------------------------------------------------------
 
 
@@ -129,35 +150,43 @@ CLE_RESSOURCE = {
 
 def _ressources_ouvertes(demande: Demande, noms: dict | None = None) -> list[RessourceOuverte]:
     """The counted ressources with their hours and group key; fills ``noms`` with the
-    groups' names (site or ressource) on the way."""
+    groups' names (site or ressource) on the way. A room's own hours, else its site's, are
+    chosen and turned into seconds by the database."""
     champ_cle = CLE_RESSOURCE.get(demande.grouper_par)
     noms = {} if noms is None else noms
+    horaires_propres = Q(
+        type_ressource=TypeRessource.SALLE,
+        horaires_ouverture__isnull=False,
+        horaires_fermeture__isnull=False,
+    )
+
+    def heure(champ):
+        return SecondesDuJour(
+            Case(When(horaires_propres, then=F(champ)), default=F(f"site__{champ}"))
+        )
+
+    colonnes = {
+        "site_id": ("site_id", "site__nom"),
+        "id": ("id", "nom"),
+        "type_ressource": ("type_ressource", None),
+    }
+    cle, nom = colonnes.get(champ_cle, (None, None))
     lignes = (
         Ressource.objects.filter(q_ressources_comptees(demande))
         .order_by()
         .values_list(
             "id",
-            "site_id",
-            "type_ressource",
-            "horaires_ouverture",
-            "horaires_fermeture",
-            "site__horaires_ouverture",
-            "site__horaires_fermeture",
-            "nom",
-            "site__nom",
+            cle or Value(None, output_field=IntegerField()),
+            heure("horaires_ouverture"),
+            heure("horaires_fermeture"),
+            nom or Value(None, output_field=CharField()),
         )
     )
     ressources = []
-    for ligne in lignes:
-        id_, site_id, type_, ouverture, fermeture, ouverture_site, fermeture_site = ligne[:7]
-        if champ_cle == "site_id":
-            noms[site_id] = ligne[8]
-        elif champ_cle == "id":
-            noms[id_] = ligne[7]
-        if type_ != TypeRessource.SALLE or ouverture is None or fermeture is None:
-            ouverture, fermeture = ouverture_site, fermeture_site
-        cle = {"site_id": site_id, "id": id_, "type_ressource": type_}.get(champ_cle)
-        ressources.append(RessourceOuverte(id_, cle, secondes(ouverture), secondes(fermeture)))
+    for id_, cle, ouverture, fermeture, nom in lignes:
+        if nom is not None:
+            noms[cle] = nom
+        ressources.append(RessourceOuverte(id_, cle, ouverture, fermeture))
     return ressources
 
 
@@ -168,7 +197,7 @@ def _periodes_bloquantes(demande: Demande):
         .filter(q_ressources_comptees(demande, "ressource__"))
         .pouvant_toucher(debut, fin)
         .order_by()
-        .only("ressource_id", "debut", "fin", "recurrence", "fin_recurrence")
+        .values_list("ressource_id", "debut", "fin", "recurrence", "fin_recurrence", named=True)
     )
 
 
@@ -238,44 +267,80 @@ def _expression_cle(demande: Demande):
 
 
 def _sommes(demande: Demande) -> dict:
-    """``{key: {count or seconds}}`` in one query."""
+    """``{key: {count or seconds}}`` in one query.
+
+    The reservations are first summed per key and status, each duration computed once per
+    row, then these few rows are folded per key by an outer query. The time of the
+    ressources that do not count is summed apart (from a subquery, not a join), to be taken
+    off the occupied time."""
     _, fin = demande.bornes()
+    duree = SecondesEntre("debut", "fin")
     coupee = SecondesEntre("debut", Least(F("fin"), Value(fin, output_field=DateTimeField())))
-    non_annulee = ~Q(statut=ANNULE)
-    lignes = (
+    comptees = _ressources_comptees(demande)
+    par_statut = (
         reservations_de_la_portee(demande)
         .values(cle=_expression_cle(demande))
         .annotate(
-            reservations=Count("pk"),
-            confirmees=Count("pk", filter=Q(statut=StatutReservation.CONFIRME)),
-            finies=Count("pk", filter=Q(statut=StatutReservation.FINI)),
-            annulees=Count("pk", filter=Q(statut=ANNULE)),
-            non_presentes=Count("pk", filter=Q(statut=StatutReservation.NON_PRESENT)),
-            s_reservees=Sum(coupee, filter=Q(statut__in=STATUTS_RESERVES)),
-            s_occupees=Sum(
-                coupee,
-                filter=Q(statut__in=STATUTS_OCCUPANT)
-                & q_ressources_comptees(demande, "ressource__"),
-            ),
-            s_duree=Sum(SecondesEntre("debut", "fin"), filter=non_annulee),
-            s_delai=Sum(SecondesEntre("date_creation", "debut"), filter=non_annulee),
+            n=Count("pk"),
+            d=Sum(duree),
+            l=Sum(SecondesEntre("date_creation", "debut")),
+            # Less the time after the end of the period, from the few bookings it concerns.
+            x=Sum(coupee - duree, filter=Q(fin__gt=fin)),
+            # The booked time of the ressources that do not count.
+            e=Sum(coupee, filter=~Q(ressource__in=comptees)),
         )
+        .values("cle", "statut", "n", "d", "l", "x", "e")
         .order_by()
     )
-    return {ligne.pop("cle"): ligne for ligne in lignes}
+    interieur, params_interieurs = par_statut.query.sql_with_params()
+    colonnes, params = [], []
+    for somme, statuts in PLIAGE.values():
+        if statuts is None:
+            colonnes.append(f"SUM({somme})")
+            continue
+        marques = ", ".join(["%s"] * len(statuts))
+        colonnes.append(f"SUM(CASE WHEN statut IN ({marques}) THEN {somme} ELSE 0 END)")
+        params += statuts
+    sql = f"SELECT cle, {', '.join(colonnes)} FROM ({interieur}) AS t GROUP BY cle"  # noqa: S608 - constants and placeholders only
+    with connection.cursor() as curseur:
+        curseur.execute(sql, [*params, *params_interieurs])
+        lignes = curseur.fetchall()
+    en_date = demande.grouper_par in GROUPEMENTS_TEMPS
+    return {
+        (_date(cle) if en_date else cle): {
+            nom: int(valeur or 0) for nom, valeur in zip(PLIAGE, valeurs, strict=True)
+        }
+        for cle, *valeurs in lignes
+    }
 
 
-VIDE = {
-    "reservations": 0,
-    "confirmees": 0,
-    "finies": 0,
-    "annulees": 0,
-    "non_presentes": 0,
-    "s_reservees": 0,
-    "s_occupees": 0,
-    "s_duree": 0,
-    "s_delai": 0,
+NON_ANNULES = tuple(s for s in StatutReservation.values if s != ANNULE)
+# Each sum of ``_sommes``: what it adds up over the rows per status, and for which statuses
+# (None: all).
+PLIAGE = {
+    "reservations": ("n", None),
+    "confirmees": ("n", (StatutReservation.CONFIRME,)),
+    "finies": ("n", (StatutReservation.FINI,)),
+    "annulees": ("n", (ANNULE,)),
+    "non_presentes": ("n", (StatutReservation.NON_PRESENT,)),
+    "s_reservees": ("d + COALESCE(x, 0)", STATUTS_RESERVES),
+    "s_occupees": ("d + COALESCE(x, 0) - COALESCE(e, 0)", STATUTS_OCCUPANT),
+    "s_duree": ("d", NON_ANNULES),
+    "s_delai": ("l", NON_ANNULES),
 }
+
+
+def _date(valeur) -> date:
+    """A time bucket's key as the database returns it from raw SQL (text on SQLite, a
+    date or a timestamp on PostgreSQL)."""
+    if isinstance(valeur, str):
+        return date.fromisoformat(valeur[:10])
+    if isinstance(valeur, datetime):
+        return valeur.date()
+    return valeur
+
+
+VIDE = dict.fromkeys(PLIAGE, 0)
 
 
 def _taux(numerateur, denominateur):
@@ -384,7 +449,6 @@ def statistiques(demande: Demande) -> dict:
 def occupation_horaire(demande: Demande) -> dict:
     """Share of open ressource-hours booked (``en_cours``, ``confirme``, ``fini``) per
     local weekday and hour, in percent (0 where nothing is open); three queries."""
-    zone = timezone.get_current_timezone()
     ouvert = temps_ouvert(demande).par_jour_et_heure()
     reserve = [[0.0] * 24 for _ in range(7)]
     semaine = 7 * JOUR
@@ -395,23 +459,16 @@ def occupation_horaire(demande: Demande) -> dict:
             )
         }
     else:
-        moment = {
-            "j": ExtractIsoWeekDay("debut", tzinfo=zone),
-            "h": ExtractHour("debut", tzinfo=zone),
-            "m": ExtractMinute("debut", tzinfo=zone),
-        }
+        moment = {"mn": MinuteDeLaSemaine("debut", timezone.get_current_timezone_name())}
     groupes = (
         reservations_de_la_portee(demande)
-        .filter(Q(statut__in=STATUTS_OCCUPANT) & q_ressources_comptees(demande, "ressource__"))
+        .filter(statut__in=STATUTS_OCCUPANT, ressource__in=_ressources_comptees(demande))
         .values(**moment, d=SecondesEntre("debut", "fin"))
         .annotate(n=Count("pk"))
         .order_by()
     )
     for groupe in groupes:
-        if "mn" in groupe:
-            debut = groupe["mn"] * 60
-        else:
-            debut = (groupe["j"] - 1) * JOUR + groupe["h"] * HEURE + groupe["m"] * 60
+        debut = groupe["mn"] * 60
         fin = debut + max(0, groupe["d"] or 0)
         curseur = debut
         while curseur < fin:
