@@ -271,9 +271,9 @@ class FiltresLegers:
     and a new form class, on every request: for the ressource list, a fifth of its time.
     Here each request gets a shallow copy of the class's filters (so ``parent``, and the
     methods given by name, are its own), sharing form fields built once per class, and one
-    form class per FilterSet class. Filters whose field depends on the request (model
-    choices with a ``queryset`` callable) keep django-filter's own copies. Form fields are
-    not mutated by validation; the form is still a fresh instance (Django copies them).
+    form class per FilterSet class, whose forms share its fields (validation does not change
+    them). Filters whose field depends on the request (model choices with a ``queryset``
+    callable) keep django-filter's own copies, and their FilterSet its own forms.
     """
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -315,8 +315,17 @@ class FiltresLegers:
                 isinstance(f, django_filters.filters.QuerySetRequestMixin)
                 for f in self.filters.values()
             ):
+                classe.base_fields = _ChampsPartages(classe.base_fields)
                 type(self)._classe_formulaire = classe
         return classe
+
+
+class _ChampsPartages(dict):
+    """A filter form's ``base_fields`` that each form does not deep-copy: the fields only
+    clean values (no widget is rendered, no field is changed per form), so they are shared."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
 
 
 class FiltresBackend(django_filters.rest_framework.DjangoFilterBackend):

@@ -7,6 +7,7 @@ from resa_project.parametres import (
     MSG_CHOIX,
     FenetreForm,
     FenetreMixin,
+    FiltresLegers,
     IdFilter,
     TriMixin,
     filtre_choix,
@@ -24,7 +25,7 @@ class StatutsFilter(filters.BaseInFilter, filters.ChoiceFilter):
     """``statut=en_cours,confirme``: each value must be a known statut."""
 
 
-class ReservationFilter(TriMixin, FenetreMixin, filters.FilterSet):
+class ReservationFilter(FiltresLegers, TriMixin, FenetreMixin, filters.FilterSet):
     tris, tri_defaut = TRIS, TRI_DEFAUT
 
     du, au = filtres_fenetre()

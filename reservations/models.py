@@ -269,6 +269,8 @@ class Reservation(models.Model):
             # The list's orderings (debut, id) and (date_creation, id), read with LIMIT.
             models.Index(fields=["debut", "id"], name="reservation_debut_id_idx"),
             models.Index(fields=["date_creation", "id"], name="reservation_creation_id_idx"),
+            # The list's window (du/au) counted from the index alone.
+            models.Index(fields=["debut", "fin"], name="reservation_debut_fin_idx"),
             # The holds to release (API.md C4): confirmed, check-in required, none yet.
             models.Index(
                 fields=["checkin_limite"],

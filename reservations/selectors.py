@@ -1,5 +1,6 @@
 """Read-side queries of reservations: who may see what."""
 
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Autorisation, Role
@@ -44,3 +45,71 @@ def series_visibles(user) -> QuerySet[Serie]:
     if user.est_admin:
         return series
     return series.filter(Exists(reservations_visibles(user).filter(serie=OuterRef("pk"))))
+
+
+# --- Exact totals of the list, from the counter the triggers keep (migration 0012) --------
+
+# Past this many delta rows for the statuts read, they are folded into one row per statut.
+SEUIL_COMPACTAGE = 500
+
+# The sum, the number of delta rows, and whether all the triggers are there and enabled,
+# in one statement (one snapshot).
+_TOTAL = {
+    "postgresql": (
+        "SELECT (SELECT COUNT(*) = 4 FROM pg_trigger "
+        "WHERE tgrelid = 'reservations_reservation'::regclass AND tgenabled <> 'D' "
+        "AND tgname IN ('reservations_compteur_ins', 'reservations_compteur_del', "
+        "'reservations_compteur_upd', 'reservations_compteur_tru')), "
+        "COALESCE(SUM(n), 0), COUNT(*) FROM reservations_compteur"
+    ),
+    "sqlite": (
+        "SELECT (SELECT COUNT(*) = 3 FROM sqlite_master "
+        "WHERE type = 'trigger' AND tbl_name = 'reservations_reservation' "
+        "AND name IN ('reservations_compteur_ins', 'reservations_compteur_del', "
+        "'reservations_compteur_upd')), "
+        "COALESCE(SUM(n), 0), COUNT(*) FROM reservations_compteur"
+    ),
+}
+
+
+def total_reservations(statuts=None) -> int | None:
+    """The exact number of reservations (with one of ``statuts``, or all), or None when the
+    counter cannot be trusted (its triggers are missing or disabled: count the rows then).
+
+    Exact and never stale: the deltas are written by triggers inside the transaction that
+    changes the rows, so one statement reading their sum sees exactly the rows of its
+    snapshot (the committed ones, plus its own transaction's writes), in every process,
+    whatever wrote them. The trigger check is part of that statement: after a SQLite table
+    rebuild (which drops triggers) or with them disabled, the counter is not believed."""
+    sql = _TOTAL.get(connection.vendor)
+    if sql is None:
+        return None
+    params = []
+    if statuts is not None:
+        params = sorted(set(statuts))
+        marques = ", ".join(["%s"] * len(params))
+        sql = f"{sql} WHERE statut IN ({marques})"  # noqa: S608 - placeholders only
+    with connection.cursor() as curseur:
+        curseur.execute(sql, params)
+        en_place, total, lignes = curseur.fetchone()
+    if not en_place:
+        return None
+    if lignes > SEUIL_COMPACTAGE:
+        compacter_compteur()
+    return int(total)
+
+
+def compacter_compteur() -> None:
+    """Fold the deltas into one row per statut. Safe beside writers and other compactors:
+    each deletes (and adds back the sums of) only the rows it actually deleted, so a delta
+    is never counted twice nor lost; readers see the sum before or after: the same."""
+    with transaction.atomic(), connection.cursor() as curseur:
+        curseur.execute("DELETE FROM reservations_compteur RETURNING statut, n")
+        sommes = {}
+        for statut, n in curseur.fetchall():
+            sommes[statut] = sommes.get(statut, 0) + n
+        lignes = [(statut, n) for statut, n in sorted(sommes.items()) if n]
+        if lignes:
+            curseur.executemany(
+                "INSERT INTO reservations_compteur (statut, n) VALUES (%s, %s)", lignes
+            )

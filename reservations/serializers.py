@@ -1,7 +1,10 @@
 """JSON shapes of reservations and unavailability periods. Rules live in ``regles`` and
 ``services``: these serializers only parse and shape."""
 
+from datetime import UTC
+
 from django.db import models
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -49,6 +52,68 @@ class ReservationSerializer(RenduRapide, serializers.ModelSerializer):
             "checkin_le",
         ]
         read_only_fields = fields
+
+
+# The list (``GET /reservations/``) reads these columns with ``values_list`` and shapes
+# them with ``lignes_liste``: ``ReservationSerializer``'s exact output without building a
+# model instance per row. ``test_liste_rapide`` compares both, field by field.
+COLONNES_LISTE = tuple(nom for nom in ReservationSerializer.Meta.fields if nom != "duree_minutes")
+
+
+def lignes_liste(lignes, *, zone_base=UTC) -> list[dict]:
+    """``ReservationSerializer(many=True).data`` of ``values_list(*COLONNES_LISTE)`` rows:
+    datetimes in the current zone as DRF writes them (ISO 8601, ``Z`` for UTC). Rows read
+    straight from the cursor may hold naive datetimes (SQLite): they are in ``zone_base``
+    (the connection's zone), as the ORM's converter would read them."""
+    zone = timezone.get_current_timezone()
+
+    def moment(valeur):
+        return valeur if valeur.tzinfo is not None else valeur.replace(tzinfo=zone_base)
+
+    def iso(valeur):
+        texte = moment(valeur).astimezone(zone).isoformat()
+        return texte[:-6] + "Z" if texte.endswith("+00:00") else texte
+
+    sortie = []
+    for (
+        pk,
+        ressource_id,
+        user_id,
+        createur_id,
+        serie_id,
+        debut,
+        fin,
+        statut,
+        description,
+        nbr_participants,
+        note,
+        date_creation,
+        date_modification,
+        checkin_le,
+    ) in lignes:
+        debut, fin = moment(debut), moment(fin)
+        sortie.append(
+            {
+                "id": pk,
+                "ressource_id": ressource_id,
+                "user_id": user_id,
+                "createur_id": createur_id,
+                "serie_id": serie_id,
+                "debut": iso(debut),
+                "fin": iso(fin),
+                "statut": statut,
+                "description": description,
+                "nbr_participants": nbr_participants,
+                "note": note,
+                "date_creation": iso(date_creation),
+                "date_modification": iso(date_modification),
+                "duree_minutes": int(
+                    (fin.astimezone(UTC) - debut.astimezone(UTC)).total_seconds() // 60
+                ),
+                "checkin_le": None if checkin_le is None else iso(checkin_le),
+            }
+        )
+    return sortie
 
 
 @extend_schema_field(

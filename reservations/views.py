@@ -3,6 +3,12 @@
 who may act is a permission (403); whether the action is possible now is the service's
 answer (409)."""
 
+from operator import itemgetter
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models.functions import Coalesce
+from django_filters.utils import translate_validation
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -15,7 +21,7 @@ from resa_project.parametres import parametre_booleen, tri_applique
 from sites.permissions import exiger_site
 
 from . import alternatives, journal, openapi, regles, services
-from .filters import DisponibiliteFilter, ReservationFilter
+from .filters import TRIS, DisponibiliteFilter, ReservationFilter
 from .models import Reservation, ResourceAvailability
 from .permissions import (
     DansSaFileDeValidation,
@@ -26,14 +32,114 @@ from .permissions import (
     PeutSignalerArrivee,
     SurLesSitesDeLaPeriode,
 )
-from .selectors import reservations_visibles
+from .selectors import reservations_visibles, total_reservations
 from .serializers import (
+    COLONNES_LISTE,
     DisponibiliteSerializer,
     EvenementSerializer,
     ReservationCreationSerializer,
     ReservationModificationSerializer,
     ReservationSerializer,
+    lignes_liste,
 )
+
+
+class _LignesBrutes:
+    """The list's queryset as the paginator reads it: ``count()`` as is, a slice run on the
+    cursor and returned as the driver's tuples of ``COLONNES_LISTE``: no ``values_list()``
+    to resolve, no ORM converter per value, no model instance (``lignes_liste`` reads the
+    driver's naive datetimes itself).
+
+    ``forme``: for a list of all reservations filtered at most by ``statut`` (an admin's),
+    ``(statuts, sort_by, sort_order)``; its SQL is then compiled once per process and shape
+    (``_compilee``) from the same queryset with placeholder statuts, and run with the
+    request's ones."""
+
+    def __init__(self, fabrique, forme=None):
+        self._fabrique, self._queryset, self.forme = fabrique, None, forme
+
+    @property
+    def queryset(self):
+        if self._queryset is None:
+            self._queryset = self._fabrique()
+        return self._queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, tranche):
+        if self.forme is not None:
+            statuts, sort_by, sort_order = self.forme
+            alias = router.db_for_read(Reservation)
+            sql, gabarit, positions, prendre = _compilee(
+                alias, len(statuts), sort_by, sort_order, tranche.start, tranche.stop
+            )
+            params = list(gabarit)
+            for position, statut in zip(positions, statuts, strict=True):
+                params[position] = statut
+        else:
+            page = self.queryset[tranche]
+            alias = page.db
+            try:
+                sql, params, prendre = _compiler(page, alias)
+            except EmptyResultSet:
+                return []
+        with connections[alias].cursor() as curseur:
+            curseur.execute(sql, params)
+            return [prendre(ligne) for ligne in curseur.fetchall()]
+
+
+def _compiler(queryset, alias):
+    """``(sql, params, prendre)``: ``prendre`` picks ``COLONNES_LISTE`` out of a row."""
+    compiler = queryset.query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    colonnes = [getattr(col, "target", None) for col, _, _ in compiler.select]
+    rang = {cible.attname: i for i, cible in enumerate(colonnes) if cible is not None}
+    return sql, params, itemgetter(*(rang[nom] for nom in COLONNES_LISTE))
+
+
+_COMPILEES: dict[tuple, tuple] = {}
+
+
+def _queryset_admin(statuts, sort_by, sort_order):
+    """What ``ReservationFilter`` builds for an admin's list filtered at most by ``statut``
+    (``test_liste_rapide`` compares their SQL)."""
+    queryset = Reservation.objects.all()
+    if statuts:
+        queryset = queryset.filter(statut__in=statuts)
+    signe = "-" if sort_order == "desc" else ""
+    return queryset.order_by(f"{signe}{TRIS[sort_by]}", f"{signe}id")
+
+
+def _compilee(alias, nombre, sort_by, sort_order, debut, fin):
+    cle = (alias, nombre, sort_by, sort_order, debut, fin)
+    compilee = _COMPILEES.get(cle)
+    if compilee is None:
+        sentinelles = [f"\x00resa-statut-{rang}\x00" for rang in range(nombre)]
+        page = _queryset_admin(sentinelles, sort_by, sort_order)[debut:fin]
+        sql, params, prendre = _compiler(page, alias)
+        params = list(params)
+        positions = [params.index(sentinelle) for sentinelle in sentinelles]
+        if len(_COMPILEES) > 1000:  # offsets are part of the key: keep it bounded
+            _COMPILEES.clear()
+        compilee = _COMPILEES[cle] = (sql, params, positions, prendre)
+    return compilee
+
+
+def _trier_sans_index(queryset, filtres):
+    """The same order, on an expression no index provides: what others than admins see is
+    a few hundred rows (their own, their departments', their queue), found through the
+    indexes on ``user``/``createur``; sorted on the column, PostgreSQL instead walks the
+    index on ``debut`` and filters (45,000 rows read for an employee's first page)."""
+    sort_by, sort_order = filtres.tri()
+    cle = Coalesce(filtres.tris[sort_by], filtres.tris[sort_by])
+    if sort_order == "desc":
+        return queryset.order_by(cle.desc(), "-id")
+    return queryset.order_by(cle.asc(), "id")
+
+
+# Filters after which an admin's total is the counter's (``statut`` is read from it).
+_FILTRES_SANS_EFFET_SUR_LE_TOTAL = frozenset({"statut", "sort_by", "sort_order"})
 
 
 @openapi.reservations
@@ -66,7 +172,56 @@ class ReservationViewSet(
         return reservations_visibles(self.request.user)
 
     def get_meta_extra(self):
-        return tri_applique(self)
+        filtres = getattr(self, "filtres_liste", None)
+        if filtres is None:
+            return tri_applique(self)
+        sort_by, sort_order = filtres.tri()
+        return {"sort_by": sort_by, "sort_order": sort_order}
+
+    def list(self, request):
+        # Rows as tuples, shaped by ``lignes_liste``: no model instance per row.
+        filtres = self._filtres_liste()
+        forme = None
+        if self._sans_autre_filtre_que_statut(filtres):
+            statuts = tuple(dict.fromkeys(filtres.form.cleaned_data.get("statut") or ()))
+            forme = (statuts, *filtres.tri())
+        lignes = _LignesBrutes(lambda: self._trier(filtres.qs, filtres), forme)
+        page = self.paginate_queryset(lignes)
+        zone_base = connections[router.db_for_read(Reservation)].timezone
+        return self.get_paginated_response(lignes_liste(page, zone_base=zone_base))
+
+    def _filtres_liste(self):
+        filtres = self.filterset_class(
+            data=self.request.query_params, queryset=self.get_queryset(), request=self.request
+        )
+        if not filtres.is_valid():
+            raise translate_validation(filtres.errors)
+        self.filtres_liste = filtres
+        return filtres
+
+    def _sans_autre_filtre_que_statut(self, filtres) -> bool:
+        """A list of every reservation (an admin's: what they see is not filtered), filtered
+        at most by ``statut``, sorting aside."""
+        return not filtres.queryset.query.where and all(
+            valeur in (None, "", [])
+            for nom, valeur in filtres.form.cleaned_data.items()
+            if nom not in _FILTRES_SANS_EFFET_SUR_LE_TOTAL
+        )
+
+    def _trier(self, queryset, filtres):
+        if self.request.user.est_admin:
+            return queryset
+        return _trier_sans_index(queryset, filtres)
+
+    def compter_total(self, lignes) -> int:
+        """``meta.total``, exact. An admin's list filtered at most by ``statut`` is every
+        reservation (of those statuts): the counter kept by triggers answers without
+        counting 200,000 rows (``selectors.total_reservations``). Anything else counts."""
+        if lignes.forme is not None:
+            total = total_reservations(lignes.forme[0] or None)
+            if total is not None:
+                return total
+        return lignes.count()
 
     def create(self, request):
         entree = ReservationCreationSerializer(data=request.data)

@@ -3,26 +3,12 @@ shows them, read with ``values_list(...).iterator()`` so memory stays constant."
 
 from django.utils import timezone
 
+from reservations.serializers import COLONNES_LISTE, ReservationSerializer
+
 TAILLE_PAQUET = 2000
 
-COLONNES = [
-    "id",
-    "ressource_id",
-    "user_id",
-    "createur_id",
-    "serie_id",
-    "debut",
-    "fin",
-    "statut",
-    "description",
-    "nbr_participants",
-    "note",
-    "date_creation",
-    "date_modification",
-    "duree_minutes",
-    "checkin_le",
-]
-CHAMPS_BASE = [c for c in COLONNES if c != "duree_minutes"]
+COLONNES = list(ReservationSerializer.Meta.fields)
+CHAMPS_BASE = list(COLONNES_LISTE)
 DATES = {"debut", "fin", "date_creation", "date_modification", "checkin_le"}
 
 
