@@ -31,9 +31,11 @@ backlog = 2048
 timeout = _entier("GUNICORN_TIMEOUT", 30)
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then (jitter avoids all of them restarting at once).
-max_requests = _entier("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = 200
+# Recycle workers now and then (jitter avoids all of them restarting at once). Not too
+# often: a new worker loads the URLconf and every view module again (about a second of
+# CPU), a real share of a small machine under a steady load when it came every 2,000.
+max_requests = _entier("GUNICORN_MAX_REQUESTS", 50_000)
+max_requests_jitter = 5_000
 preload_app = False
 # No access log by default: the reverse proxy in front (nginx, Caddy) logs every request
 # already, and formatting and writing a line per request is work on every request. GUNICORN_ACCESS_LOG=- writes it to stdout (or give a file).
@@ -61,3 +63,12 @@ def on_starting(server):
     if manifeste and not staticfiles_storage.exists(manifeste):
         server.log.info("Resa: collecting static files into %s", staticfiles_storage.location)
         call_command("collectstatic", "--noinput", verbosity=0)
+
+
+def post_worker_init(worker):
+    """Load the URLconf (and with it every view module) before the first request, not
+    during it: the first requests of each new worker would otherwise wait for it."""
+    from django.urls import get_resolver, reverse
+
+    get_resolver().url_patterns  # noqa: B018 - imports the views
+    reverse("admin:index")  # builds the reverse lookup tables

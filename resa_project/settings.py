@@ -140,7 +140,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # reopening SQLite (with its PRAGMAs) or PostgreSQL around each one would cost more than
 # the task.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A health check makes the first query of every request a "SELECT 1" round trip on
+# PostgreSQL. Off by default: after a database restart, each worker thread's next request
+# fails once (Django then drops the broken connection). CONN_HEALTH_CHECKS=1 to prefer that
+# no request ever sees it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
 
 CACHE_URL = env.str("CACHE_URL", default="")
 # The throttles and the failed-login counters live in this cache, so it must be shared by
@@ -264,6 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["resa_project.parametres.FiltresBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "resa_project.exceptions.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "resa_project.negociation.NegociationRapide",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="10/min"),
