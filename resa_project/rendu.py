@@ -29,7 +29,7 @@ _ISO_8601 = "iso-8601"
 _MODULES_SURS = ("rest_framework.", "resa_project.parametres")
 
 
-def _iso(valeur: datetime) -> str:
+def iso_drf(valeur: datetime) -> str:
     """DRF's DateTimeField output in ISO 8601: in the current zone, ``Z`` for UTC."""
     texte = valeur.astimezone(timezone.get_current_timezone()).isoformat()
     return texte[:-6] + "Z" if texte.endswith("+00:00") else texte
@@ -46,7 +46,7 @@ def _date_heure(champ):
 
     def convertir(valeur):
         if isinstance(valeur, datetime) and valeur.tzinfo is not None:
-            return _iso(valeur)
+            return iso_drf(valeur)
         return champ.to_representation(valeur)
 
     return convertir

@@ -4,13 +4,12 @@
 from datetime import UTC
 
 from django.db import models
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User
 from resa_project.parametres import ChampId, DateBornee, DateHeure
-from resa_project.rendu import RenduRapide
+from resa_project.rendu import RenduRapide, iso_drf
 from ressources.models import Ressource
 
 from .models import Evenement, Reservation, ResourceAvailability
@@ -65,14 +64,12 @@ def lignes_liste(lignes, *, zone_base=UTC) -> list[dict]:
     datetimes in the current zone as DRF writes them (ISO 8601, ``Z`` for UTC). Rows read
     straight from the cursor may hold naive datetimes (SQLite): they are in ``zone_base``
     (the connection's zone), as the ORM's converter would read them."""
-    zone = timezone.get_current_timezone()
 
     def moment(valeur):
         return valeur if valeur.tzinfo is not None else valeur.replace(tzinfo=zone_base)
 
     def iso(valeur):
-        texte = moment(valeur).astimezone(zone).isoformat()
-        return texte[:-6] + "Z" if texte.endswith("+00:00") else texte
+        return iso_drf(moment(valeur))
 
     sortie = []
     for (

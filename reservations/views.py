@@ -172,11 +172,7 @@ class ReservationViewSet(
         return reservations_visibles(self.request.user)
 
     def get_meta_extra(self):
-        filtres = getattr(self, "filtres_liste", None)
-        if filtres is None:
-            return tri_applique(self)
-        sort_by, sort_order = filtres.tri()
-        return {"sort_by": sort_by, "sort_order": sort_order}
+        return tri_applique(self)
 
     def list(self, request):
         # Rows as tuples, shaped by ``lignes_liste``: no model instance per row.
@@ -196,7 +192,7 @@ class ReservationViewSet(
         )
         if not filtres.is_valid():
             raise translate_validation(filtres.errors)
-        self.filtres_liste = filtres
+        self.filterset_applique = filtres  # what tri_applique() reads back for meta
         return filtres
 
     def _sans_autre_filtre_que_statut(self, filtres) -> bool:
