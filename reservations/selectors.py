@@ -49,8 +49,11 @@ def series_visibles(user) -> QuerySet[Serie]:
 
 # --- Exact totals of the list, from the counter the triggers keep (migration 0012) --------
 
-# Past this many delta rows for the statuts read, they are folded into one row per statut.
+# The worker's periodic job ``reservations.compteur`` folds the deltas into one row per
+# statut once there are more than SEUIL_COMPACTAGE of them. A reader folds them itself only
+# past SEUIL_LECTURE (a deployment whose worker is stopped): the sum stays cheap either way.
 SEUIL_COMPACTAGE = 500
+SEUIL_LECTURE = 50_000
 
 # The sum, the number of delta rows, and whether all the triggers are there and enabled,
 # in one statement (one snapshot).
@@ -94,9 +97,15 @@ def total_reservations(statuts=None) -> int | None:
         en_place, total, lignes = curseur.fetchone()
     if not en_place:
         return None
-    if lignes > SEUIL_COMPACTAGE:
+    if lignes > SEUIL_LECTURE:
         compacter_compteur()
     return int(total)
+
+
+def lignes_du_compteur() -> int:
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT COUNT(*) FROM reservations_compteur")
+        return curseur.fetchone()[0]
 
 
 def compacter_compteur() -> None:

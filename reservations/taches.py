@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from taches.registre import periodique
 
-from . import journal, services
+from . import journal, selectors, services
 from .models import Evenement
 
 #: An event not yet diffused this long after it was recorded is picked up by the sweep
@@ -47,3 +47,14 @@ def liberer_les_reservations_expirees() -> int:
 def cloturer_journee() -> int:
     """Close the confirmed reservations whose end has passed (``fini``)."""
     return services.cloturer_journee()
+
+
+@periodique("reservations.compteur", ordre=30)
+def compacter_le_compteur() -> int:
+    """Fold the list total's deltas (``selectors.total_reservations``) into one row per
+    statut once they are more than ``SEUIL_COMPACTAGE``; returns how many were folded."""
+    lignes = selectors.lignes_du_compteur()
+    if lignes <= selectors.SEUIL_COMPACTAGE:
+        return 0
+    selectors.compacter_compteur()
+    return lignes

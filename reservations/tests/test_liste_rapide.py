@@ -2,8 +2,10 @@
 the triggers keep (migration 0012), and a fixed number of queries at any size."""
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
@@ -138,14 +140,43 @@ def test_folding_the_deltas_keeps_the_totals(monkeypatch):
         statut=StatutReservation.ANNULE
     )
     avant = _totaux()
-    monkeypatch.setattr(selectors, "SEUIL_COMPACTAGE", 1)
-    assert selectors.total_reservations() == 6  # reads, then folds
-    with connection.cursor() as curseur:
-        curseur.execute("SELECT statut, n FROM reservations_compteur ORDER BY statut")
-        assert dict(curseur.fetchall()) == {"annule": 2, "confirme": 4}
+    lignes = selectors.lignes_du_compteur()
+    assert lignes > 2
+    monkeypatch.setattr(selectors, "SEUIL_LECTURE", 1)
+    assert selectors.total_reservations() == 6  # reads, then folds: no worker is running
+    assert _deltas() == [("annule", 2), ("confirme", 4)]
     assert _totaux() == avant
     selectors.compacter_compteur()
     assert _totaux() == avant
+
+
+@pytest.mark.django_db
+def test_the_worker_folds_the_deltas_and_readers_leave_them(monkeypatch):
+    _reservations(4)
+    Reservation.objects.filter(pk__in=Reservation.objects.all()[:1]).update(
+        statut=StatutReservation.ANNULE
+    )
+    lignes = selectors.lignes_du_compteur()
+    assert lignes > 2
+    monkeypatch.setattr(selectors, "SEUIL_COMPACTAGE", 2)
+    assert selectors.total_reservations() == 4
+    assert selectors.lignes_du_compteur() == lignes  # a GET writes nothing
+
+    sortie = StringIO()
+    call_command("worker", "--once", stdout=sortie)
+    assert f"reservations.compteur={lignes}" in sortie.getvalue()
+    assert _deltas() == [("annule", 1), ("confirme", 3)]
+    assert selectors.total_reservations() == 4
+
+    sortie = StringIO()
+    call_command("worker", "--once", stdout=sortie)  # under the bound now: nothing to fold
+    assert "reservations.compteur=0" in sortie.getvalue()
+
+
+def _deltas():
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT statut, n FROM reservations_compteur ORDER BY statut")
+        return [tuple(ligne) for ligne in curseur.fetchall()]
 
 
 @pytest.mark.django_db
