@@ -3,8 +3,6 @@
 who may act is a permission (403); whether the action is possible now is the service's
 answer (409)."""
 
-from operator import itemgetter
-
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models.functions import Coalesce
@@ -18,6 +16,7 @@ from accounts.models import Autorisation
 from accounts.permissions import IsAdmin, IsManagerOrAdmin
 from resa_project.pagination import ItemsMetaPagination
 from resa_project.parametres import parametre_booleen, tri_applique
+from resa_project.requetes import RequeteParForme
 from sites.permissions import exiger_site
 
 from . import alternatives, journal, openapi, regles, services
@@ -46,13 +45,12 @@ from .serializers import (
 
 class _LignesBrutes:
     """The list's queryset as the paginator reads it: ``count()`` as is, a slice run on the
-    cursor and returned as the driver's tuples of ``COLONNES_LISTE``: no ``values_list()``
-    to resolve, no ORM converter per value, no model instance (``lignes_liste`` reads the
-    driver's naive datetimes itself).
+    cursor and returned as the driver's tuples of ``COLONNES_LISTE``: no ORM converter per
+    value, no model instance (``lignes_liste`` reads the driver's naive datetimes itself).
 
     ``forme``: for a list of all reservations filtered at most by ``statut`` (an admin's),
     ``(statuts, sort_by, sort_order)``; its SQL is then compiled once per process and shape
-    (``_compilee``) from the same queryset with placeholder statuts, and run with the
+    (``_PAGE_ADMIN``) from the same queryset with placeholder statuts, and run with the
     request's ones."""
 
     def __init__(self, fabrique, forme=None):
@@ -70,35 +68,19 @@ class _LignesBrutes:
     def __getitem__(self, tranche):
         if self.forme is not None:
             statuts, sort_by, sort_order = self.forme
-            alias = router.db_for_read(Reservation)
-            sql, gabarit, positions, prendre = _compilee(
-                alias, len(statuts), sort_by, sort_order, tranche.start, tranche.stop
+            return _PAGE_ADMIN.lignes(
+                (sort_by, sort_order, tranche.start, tranche.stop),
+                *statuts,
+                using=router.db_for_read(Reservation),
             )
-            params = list(gabarit)
-            for position, statut in zip(positions, statuts, strict=True):
-                params[position] = statut
-        else:
-            page = self.queryset[tranche]
-            alias = page.db
-            try:
-                sql, params, prendre = _compiler(page, alias)
-            except EmptyResultSet:
-                return []
-        with connections[alias].cursor() as curseur:
+        page = self.queryset[tranche].values_list(*COLONNES_LISTE)
+        try:
+            sql, params = page.query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        with connections[page.db].cursor() as curseur:
             curseur.execute(sql, params)
-            return [prendre(ligne) for ligne in curseur.fetchall()]
-
-
-def _compiler(queryset, alias):
-    """``(sql, params, prendre)``: ``prendre`` picks ``COLONNES_LISTE`` out of a row."""
-    compiler = queryset.query.get_compiler(using=alias)
-    sql, params = compiler.as_sql()
-    colonnes = [getattr(col, "target", None) for col, _, _ in compiler.select]
-    rang = {cible.attname: i for i, cible in enumerate(colonnes) if cible is not None}
-    return sql, params, itemgetter(*(rang[nom] for nom in COLONNES_LISTE))
-
-
-_COMPILEES: dict[tuple, tuple] = {}
+            return curseur.fetchall()
 
 
 def _queryset_admin(statuts, sort_by, sort_order):
@@ -111,19 +93,13 @@ def _queryset_admin(statuts, sort_by, sort_order):
     return queryset.order_by(f"{signe}{TRIS[sort_by]}", f"{signe}id")
 
 
-def _compilee(alias, nombre, sort_by, sort_order, debut, fin):
-    cle = (alias, nombre, sort_by, sort_order, debut, fin)
-    compilee = _COMPILEES.get(cle)
-    if compilee is None:
-        sentinelles = [f"\x00resa-statut-{rang}\x00" for rang in range(nombre)]
-        page = _queryset_admin(sentinelles, sort_by, sort_order)[debut:fin]
-        sql, params, prendre = _compiler(page, alias)
-        params = list(params)
-        positions = [params.index(sentinelle) for sentinelle in sentinelles]
-        if len(_COMPILEES) > 1000:  # offsets are part of the key: keep it bounded
-            _COMPILEES.clear()
-        compilee = _COMPILEES[cle] = (sql, params, positions, prendre)
-    return compilee
+# An admin's page: one compiled query per (order, slice, number of statuts).
+_PAGE_ADMIN = RequeteParForme(
+    lambda forme, *statuts: _queryset_admin(statuts, forme[0], forme[1])[
+        forme[2] : forme[3]
+    ].values_list(*COLONNES_LISTE),
+    convertir=False,
+)
 
 
 def _trier_sans_index(queryset, filtres):

@@ -1,0 +1,131 @@
+"""Queries compiled once (``resa_project.requetes``): the same rows as the ORM's, for every
+parameter type, compiled once per database (and per shape), counted like any query."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from resa_project import requetes
+from resa_project.requetes import RequeteCompilee, RequeteParForme
+from reservations.models import Reservation, StatutReservation
+from reservations.tests.factories import ReservationFactory, demain_a
+from ressources.tests.factories import RessourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reservations():
+    ressource = RessourceFactory()
+    statuts = [StatutReservation.CONFIRME, StatutReservation.ANNULE, StatutReservation.FINI]
+    return [
+        ReservationFactory(
+            ressource=ressource,
+            debut=demain_a(8) + timedelta(days=i),
+            fin=demain_a(9) + timedelta(days=i),
+            statut=statuts[i % 3],
+        )
+        for i in range(9)
+    ]
+
+
+def _orm(ressource_id, statut, apres, jour):
+    return (
+        Reservation.objects.filter(
+            ressource_id=ressource_id, statut=statut, debut__gte=apres, debut__date__gte=jour
+        )
+        .order_by("debut")
+        .values_list("id", "debut", "statut")
+    )
+
+
+def test_the_rows_are_the_orms_for_every_parameter_type(reservations):
+    requete = RequeteCompilee(_orm, types=(int, str, requetes.datetime, requetes.date))
+    ressource_id = reservations[0].ressource_id
+    for statut in (StatutReservation.CONFIRME, StatutReservation.ANNULE, "inconnu"):
+        for decalage in (0, 2, 5, 30):
+            apres = demain_a(7) + timedelta(days=decalage)
+            jour = (demain_a(7) + timedelta(days=decalage // 2)).date()
+            attendu = list(_orm(ressource_id, statut, apres, jour))
+            assert requete.lignes(ressource_id, statut, apres, jour) == attendu
+    assert type(requete.lignes(ressource_id, "confirme", apres, jour)) is list
+    premier = requete.lignes(ressource_id, "confirme", demain_a(0), demain_a(0).date())[0]
+    assert premier[1] == reservations[0].debut  # converted: an aware datetime on both
+
+
+def test_it_is_compiled_once_per_database_and_counted(reservations, monkeypatch):
+    compilations = []
+    origine = requetes._Compilee.__init__
+
+    def compter(self, *args, **kwargs):
+        compilations.append(args[0])
+        origine(self, *args, **kwargs)
+
+    monkeypatch.setattr(requetes._Compilee, "__init__", compter)
+    requete = RequeteCompilee(
+        lambda statut: Reservation.objects.filter(statut=statut).values_list("id")
+    )
+    with CaptureQueriesContext(connection) as requetes_vues:
+        for statut in ("confirme", "annule", "fini", "confirme"):
+            assert len(requete.lignes(statut)) == 3
+    assert compilations == ["default"]
+    assert len(requetes_vues) == 4  # each run is a query Django sees
+
+
+def test_without_converters_the_drivers_tuples_come_back(reservations):
+    fabrique = lambda pk: Reservation.objects.filter(pk=pk).values_list("debut")  # noqa: E731
+    brute = RequeteCompilee(fabrique, types=(int,), convertir=False)
+    (ligne,) = brute.lignes(reservations[0].pk)
+    if connection.vendor == "sqlite":  # naive, in the connection's zone (UTC)
+        assert ligne[0].tzinfo is None
+        assert ligne[0] == reservations[0].debut.astimezone(requetes.UTC).replace(tzinfo=None)
+    else:
+        assert ligne[0] == reservations[0].debut
+
+
+def test_a_parameter_the_query_does_not_use_is_refused():
+    requete = RequeteCompilee(lambda statut: Reservation.objects.values_list("id"))
+    with pytest.raises(ValueError, match="is not a parameter"):
+        requete.lignes("confirme")
+    with pytest.raises(TypeError, match="unsupported parameter type"):
+        RequeteCompilee(lambda x: Reservation.objects.values_list("id"), types=(float,)).lignes(1.5)
+
+
+def _par_forme(forme, *statuts):
+    ordre, debut, fin = forme
+    return (
+        Reservation.objects.filter(statut__in=statuts)
+        .order_by(ordre, "id")[debut:fin]
+        .values_list("id", "statut")
+    )
+
+
+def test_one_query_per_shape_each_giving_the_orms_rows(reservations, monkeypatch):
+    compilations = []
+    origine = requetes._Compilee.__init__
+
+    def compter(self, *args, **kwargs):
+        compilations.append(args[1])
+        origine(self, *args, **kwargs)
+
+    monkeypatch.setattr(requetes._Compilee, "__init__", compter)
+    requete = RequeteParForme(_par_forme)
+    cas = [
+        (("debut", 0, 4), ("confirme",)),
+        (("-debut", 0, 4), ("confirme", "fini")),
+        (("debut", 2, 8), ("annule", "fini", "confirme")),
+        (("debut", 0, 4), ("fini",)),  # the first shape again, another statut
+        (("-debut", 0, 4), ("annule", "confirme")),
+    ]
+    for forme, statuts in cas:
+        assert requete.lignes(forme, *statuts) == list(_par_forme(forme, *statuts))
+    assert compilations == [(str,), (str, str), (str, str, str)]
+
+
+def test_past_its_maximum_the_shapes_are_compiled_again(reservations):
+    requete = RequeteParForme(_par_forme, maximum=2)
+    for fin in (1, 2, 3, 1):
+        assert len(requete.lignes(("debut", 0, fin), "confirme")) == fin
+    assert len(requete._compilees) == 2
