@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import IsAdmin, IsManagerOrAdmin
+from resa_project.conditionnel import RevalidationMixin
 from resa_project.pagination import PlainListPagination
 from resa_project.rendu import ListeRapideMixin
 
@@ -16,8 +17,9 @@ from .permissions import MSG_MANAGER_PAR_ADMIN, GereLeDepartement, GereLeSite, e
 from .serializers import DepartmentSerializer, SiteSerializer
 
 
-class _ReferentielViewSet(ListeRapideMixin, viewsets.ModelViewSet):
-    """PUT is partial, like PATCH; DELETE answers ``{"ok": true}``."""
+class _ReferentielViewSet(RevalidationMixin, ListeRapideMixin, viewsets.ModelViewSet):
+    """PUT is partial, like PATCH; DELETE answers ``{"ok": true}``. Reads carry an ``ETag``
+    (``If-None-Match``: 304 while nothing changed)."""
 
     pagination_class = PlainListPagination
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
