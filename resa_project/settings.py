@@ -114,6 +114,9 @@ WSGI_APPLICATION = "resa_project.wsgi.application"
 # Database: a SQLite file by default, PostgreSQL (psycopg 3) when DATABASE_URL says so.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with each statement's placeholders converted once
+    # (resa_project/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "resa_project.sqlite"
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN, so a
     # check-then-insert inside transaction.atomic() cannot interleave with another writer.
     DATABASES["default"]["OPTIONS"] = {

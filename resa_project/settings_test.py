@@ -26,7 +26,7 @@ WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 _suffixe = os.environ.get("RESA_TEST_DB_SUFFIX", str(os.getpid()))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "resa_project.sqlite":
     # A file, not memory: live-server race tests need each thread to open its own connection.
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.gettempdir(), f"resa_test_{_suffixe}.sqlite3")
