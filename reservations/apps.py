@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ReservationsConfig(AppConfig):
@@ -14,9 +15,16 @@ class ReservationsConfig(AppConfig):
         reglages_checkin_modifies.connect(
             _suivre_les_reglages_checkin, sender=Ressource, dispatch_uid="reservations.checkin"
         )
+        post_migrate.connect(_reparer_compteur, sender=self, dispatch_uid="reservations.compteur")
 
 
 def _suivre_les_reglages_checkin(sender, ressource, **kwargs):
     from . import services
 
     services.recalculer_limites_checkin(ressource)
+
+
+def _reparer_compteur(sender, using, **kwargs):
+    from . import selectors
+
+    selectors.reparer_compteur(using)

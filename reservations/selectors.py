@@ -1,6 +1,8 @@
 """Read-side queries of reservations: who may see what."""
 
-from django.db import connection, transaction
+from importlib import import_module
+
+from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Autorisation, Role
@@ -55,23 +57,25 @@ def series_visibles(user) -> QuerySet[Serie]:
 SEUIL_COMPACTAGE = 500
 SEUIL_LECTURE = 50_000
 
-# The sum, the number of delta rows, and whether all the triggers are there and enabled,
-# in one statement (one snapshot).
-_TOTAL = {
+# Whether all the triggers are there and enabled.
+_TRIGGERS_EN_PLACE = {
     "postgresql": (
-        "SELECT (SELECT COUNT(*) = 4 FROM pg_trigger "
+        "(SELECT COUNT(*) = 4 FROM pg_trigger "
         "WHERE tgrelid = 'reservations_reservation'::regclass AND tgenabled <> 'D' "
         "AND tgname IN ('reservations_compteur_ins', 'reservations_compteur_del', "
-        "'reservations_compteur_upd', 'reservations_compteur_tru')), "
-        "COALESCE(SUM(n), 0), COUNT(*) FROM reservations_compteur"
+        "'reservations_compteur_upd', 'reservations_compteur_tru'))"
     ),
     "sqlite": (
-        "SELECT (SELECT COUNT(*) = 3 FROM sqlite_master "
+        "(SELECT COUNT(*) = 3 FROM sqlite_master "
         "WHERE type = 'trigger' AND tbl_name = 'reservations_reservation' "
         "AND name IN ('reservations_compteur_ins', 'reservations_compteur_del', "
-        "'reservations_compteur_upd')), "
-        "COALESCE(SUM(n), 0), COUNT(*) FROM reservations_compteur"
+        "'reservations_compteur_upd'))"
     ),
+}
+# That, the sum and the number of delta rows, in one statement (one snapshot).
+_TOTAL = {
+    vendor: f"SELECT {en_place}, COALESCE(SUM(n), 0), COUNT(*) FROM reservations_compteur"  # noqa: S608
+    for vendor, en_place in _TRIGGERS_EN_PLACE.items()
 }
 
 
@@ -122,3 +126,25 @@ def compacter_compteur() -> None:
             curseur.executemany(
                 "INSERT INTO reservations_compteur (statut, n) VALUES (%s, %s)", lignes
             )
+
+
+def reparer_compteur(using: str = "default") -> bool:
+    """On SQLite, recreate the counter's triggers when a table rebuild dropped them (Django
+    remakes a table for most ``AlterField``/``AddField`` on SQLite, and its triggers go
+    with it), and count the rows again, all in one transaction: rows changed while the
+    triggers were missing are then counted right. Runs after every ``migrate``; True when it
+    repaired something. PostgreSQL keeps triggers through ``ALTER TABLE``: nothing to do."""
+    connexion = connections[using]
+    if connexion.vendor != "sqlite":
+        return False
+    migration = import_module("reservations.migrations.0012_index_liste")
+    with transaction.atomic(using=using), connexion.cursor() as curseur:
+        curseur.execute(f"SELECT {_TRIGGERS_EN_PLACE['sqlite']}")
+        (en_place,) = curseur.fetchone()
+        tables = connexion.introspection.table_names(curseur)
+        if en_place or migration.TABLE not in tables:
+            return False
+        curseur.execute(f"DELETE FROM {migration.TABLE}")  # noqa: S608 - a constant
+        for sql in migration.SQLITE[1:]:  # the triggers, then the counts (not the table)
+            curseur.execute(sql.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
+    return True

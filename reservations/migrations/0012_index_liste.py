@@ -16,7 +16,8 @@ deadlock). ``selectors.total_reservations`` reads the sum and folds the deltas n
 PostgreSQL: statement-level triggers with transition tables (one delta per statut and
 statement), a TRUNCATE trigger (Django's flush), enabled ALWAYS (logical replication
 applies rows as a replica). SQLite: row-level triggers; a table rebuild (a later
-migration altering the table) drops them, which the reader detects (it then counts).
+migration altering the table) drops them, which the reader detects (it then counts), and
+``selectors.reparer_compteur`` recreates them and counts again after every ``migrate``.
 """
 
 from django.db import migrations, models

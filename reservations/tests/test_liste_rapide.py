@@ -193,6 +193,28 @@ def test_without_its_triggers_the_counter_is_not_believed(client_admin):
     assert client_admin.get("/reservations/").json()["meta"]["total"] == 3
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite drops triggers on rebuilds")
+def test_migrate_recreates_dropped_triggers_and_counts_again(client_admin):
+    _reservations(2)
+    with connection.cursor() as curseur:  # as a later migration's table rebuild does
+        for suffixe in ("ins", "del", "upd"):
+            curseur.execute(f"DROP TRIGGER reservations_compteur_{suffixe}")
+    _reservations(3)  # unseen by the counter
+    Reservation.objects.filter(pk=Reservation.objects.first().pk).update(
+        statut=StatutReservation.ANNULE
+    )
+    assert selectors.total_reservations() is None
+
+    call_command("migrate", verbosity=0)
+    assert selectors.total_reservations() == 5
+    assert _totaux()[0] == _totaux()[1]
+    _reservations(1)  # the triggers count again
+    assert selectors.total_reservations() == 6
+    assert client_admin.get("/reservations/").json()["meta"]["total"] == 6
+    assert selectors.reparer_compteur() is False  # nothing left to repair
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_flush_empties_the_counter():
     # TransactionTestCase's flush: TRUNCATE on PostgreSQL, DELETE on SQLite.
