@@ -55,22 +55,28 @@ def test_the_rows_are_the_orms_for_every_parameter_type(reservations):
     assert premier[1] == reservations[0].debut  # converted: an aware datetime on both
 
 
-def test_it_is_compiled_once_per_database_and_counted(reservations, monkeypatch):
-    compilations = []
+@pytest.fixture
+def compilations(monkeypatch):
+    """``(alias, types)`` of each query compiled from now on."""
+    vues = []
     origine = requetes._Compilee.__init__
 
-    def compter(self, *args, **kwargs):
-        compilations.append(args[0])
-        origine(self, *args, **kwargs)
+    def compter(self, alias, types, *args, **kwargs):
+        vues.append((alias, types))
+        origine(self, alias, types, *args, **kwargs)
 
     monkeypatch.setattr(requetes._Compilee, "__init__", compter)
+    return vues
+
+
+def test_it_is_compiled_once_per_database_and_counted(reservations, compilations):
     requete = RequeteCompilee(
         lambda statut: Reservation.objects.filter(statut=statut).values_list("id")
     )
     with CaptureQueriesContext(connection) as requetes_vues:
         for statut in ("confirme", "annule", "fini", "confirme"):
             assert len(requete.lignes(statut)) == 3
-    assert compilations == ["default"]
+    assert compilations == [("default", (str,))]
     assert len(requetes_vues) == 4  # each run is a query Django sees
 
 
@@ -102,15 +108,7 @@ def _par_forme(forme, *statuts):
     )
 
 
-def test_one_query_per_shape_each_giving_the_orms_rows(reservations, monkeypatch):
-    compilations = []
-    origine = requetes._Compilee.__init__
-
-    def compter(self, *args, **kwargs):
-        compilations.append(args[1])
-        origine(self, *args, **kwargs)
-
-    monkeypatch.setattr(requetes._Compilee, "__init__", compter)
+def test_one_query_per_shape_each_giving_the_orms_rows(reservations, compilations):
     requete = RequeteParForme(_par_forme)
     cas = [
         (("debut", 0, 4), ("confirme",)),
@@ -121,7 +119,7 @@ def test_one_query_per_shape_each_giving_the_orms_rows(reservations, monkeypatch
     ]
     for forme, statuts in cas:
         assert requete.lignes(forme, *statuts) == list(_par_forme(forme, *statuts))
-    assert compilations == [(str,), (str, str), (str, str, str)]
+    assert [types for _, types in compilations] == [(str,), (str, str), (str, str, str)]
 
 
 def test_past_its_maximum_the_shapes_are_compiled_again(reservations):
