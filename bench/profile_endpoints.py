@@ -2,14 +2,15 @@
 """Where does the time of a hot endpoint go? In-process, no HTTP server, no concurrency.
 
     DATABASE_URL=... .venv/bin/python bench/profile_endpoints.py [--repeat 20]
-        [--only free_search,...] [--cprofile free_search] [--explain]
+        [--only free_search,...] [--cprofile free_search] [--explain] [--explain-all]
 
 For each hot endpoint of the benchmark, on the dataset of ``bench/results/context.json``:
 mean wall time of the whole request (Django test client, middleware and rendering
 included), number of SQL queries, time spent in SQL (as seen by Django, i.e. including the
 driver's result conversion) and the remaining Python time. ``--explain`` prints the
 database's plan of the slowest query of each endpoint (EXPLAIN ANALYZE on PostgreSQL,
-EXPLAIN QUERY PLAN on SQLite); ``--cprofile NAME`` prints the top functions of one endpoint.
+EXPLAIN QUERY PLAN on SQLite), ``--explain-all`` those of every query of the last request;
+``--cprofile NAME`` prints the top functions of one endpoint.
 """
 
 import argparse
@@ -36,6 +37,11 @@ def main():
     parser.add_argument("--only", default="")
     parser.add_argument("--cprofile", default="")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--explain-all",
+        action="store_true",
+        help="the plan of every query of the last request (the free search: count and page)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="default: a fresh one each run")
     parser.add_argument("--queries", action="store_true", help="print every SQL query once")
     args = parser.parse_args()
@@ -97,13 +103,11 @@ def main():
                 print(f"    [{float(q['time']) * 1000:6.1f} ms] {q['sql'][:600]}")
         if args.explain and pire[1]:
             print(f"  slowest query ({pire[2]}):\n    {pire[1][:1500]}")
-            with connection.cursor() as cur:
-                if connection.vendor == "postgresql":
-                    cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + pire[1])
-                else:
-                    cur.execute("EXPLAIN QUERY PLAN " + pire[1])
-                for ligne in cur.fetchall():
-                    print("    | " + " ".join(str(c) for c in ligne))
+            expliquer(connection, pire[1])
+        if args.explain_all:
+            for q in dernier:
+                print(f"  [{float(q['time']) * 1000:6.1f} ms] {q['sql'][:300]}")
+                expliquer(connection, q["sql"])
         if args.cprofile == nom:
             profil = cProfile.Profile()
             profil.enable()
@@ -112,6 +116,18 @@ def main():
             profil.disable()
             pstats.Stats(profil).sort_stats("cumulative").print_stats(35)
             pstats.Stats(profil).sort_stats("tottime").print_stats(20)
+
+
+def expliquer(connection, sql):
+    """The database's plan of ``sql`` (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on
+    SQLite), printed indented."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        else:
+            cur.execute("EXPLAIN QUERY PLAN " + sql)
+        for ligne in cur.fetchall():
+            print("    | " + " ".join(str(c) for c in ligne))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,26 @@
 """The free search: the ressources a booking of exactly ``[debut, fin)`` would be accepted
-on, as one set-based query over the ressources once the periods have been read.
+on, as one set-based query over the ressources once what occupies them has been read.
 
-The periods (one query) decide in Python which ressources they refuse, with the same
-occurrences as ``calendrier`` (hence as the booking rules), computed in closed form: see
-``_Fenetre``. Every other rule is a filter of that one query.
+One query reads the blocking reservations that overlap the window and the periods; the
+periods decide in Python which ressources they refuse, with the same occurrences as
+``calendrier`` (hence as the booking rules), computed in closed form: see ``_Fenetre``.
+Those ids are one parameter of the search (``_HorsDe``); every other rule is a filter of
+that one query, which ``PageDisponibles`` runs as a count and as the page.
 """
 
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connections
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    DateField,
+    DateTimeField,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -23,9 +29,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Abs, Coalesce
+from django.db.models.lookups import Exact, Lookup
 from django.utils import timezone
 
-from ressources.models import Ressource
+from resa_project.requetes import RequeteCompilee
+from ressources.models import Etat, Ressource, TypeRessource
 from ressources.serializers import RessourceSerializer
 
 from . import calendrier, regles
@@ -37,6 +45,8 @@ from .models import (
     ResourceAvailability,
     StatutReservation,
     TypeDisponibilite,
+    borne_chevauchement,
+    fin_recurrence_minimum,
 )
 
 MSG_RECHERCHE_TROP_LONGUE = (
@@ -115,24 +125,36 @@ class _Fenetre:
         except OverflowError:  # a window at the ends of the calendar
             self.forme_close = False
 
-    def _bornes(self, periode):
+    def _bornes(self, debut, fin, recurrence, fin_recurrence):
         """``(d0, f0, pas, k_fin)``, or None when ``calendrier`` must decide."""
-        pas = PAS_RECURRENCE.get(periode.recurrence)
+        pas = PAS_RECURRENCE.get(recurrence)
         if pas is None or not self.forme_close:
             return None
-        d0 = calendrier.local_naif(periode.debut, self.zone)
-        f0 = calendrier.local_naif(periode.fin, self.zone)
+        d0 = debut.astimezone(self.zone).replace(tzinfo=None)
+        f0 = fin.astimezone(self.zone).replace(tzinfo=None)
         k_fin = None
-        if periode.fin_recurrence is not None:
+        if fin_recurrence is not None:
             # calendrier stops at the first occurrence starting after fin_recurrence.
-            k_fin = (periode.fin_recurrence - d0.date()).days // pas.days
+            k_fin = (fin_recurrence - d0.date()).days // pas.days
         return d0, f0, pas, k_fin
 
     def touche(self, periode) -> bool:
-        if periode.recurrence == Recurrence.PONCTUEL:
-            return periode.debut < self.fin and periode.fin > self.debut
-        bornes = self._bornes(periode)
+        return self.touche_valeurs(
+            periode.debut, periode.fin, periode.recurrence, periode.fin_recurrence
+        )
+
+    def couvre(self, periode) -> bool:
+        return self.couvre_valeurs(
+            periode.debut, periode.fin, periode.recurrence, periode.fin_recurrence
+        )
+
+    def touche_valeurs(self, debut, fin, recurrence, fin_recurrence) -> bool:
+        """``touche`` from a period's columns (aware datetimes)."""
+        if recurrence == Recurrence.PONCTUEL:
+            return debut < self.fin and fin > self.debut
+        bornes = self._bornes(debut, fin, recurrence, fin_recurrence)
         if bornes is None:
+            periode = _Periode((None, None, debut, fin, recurrence, fin_recurrence))
             return calendrier.touche(periode, self.debut, self.fin)
         d0, f0, pas, k_fin = bornes
         # d0 + k*pas < naif_fin and f0 + k*pas > naif_debut, k >= 0 (and <= k_fin).
@@ -142,11 +164,13 @@ class _Fenetre:
             k_haut = min(k_haut, k_fin)
         return k_bas <= k_haut
 
-    def couvre(self, periode) -> bool:
-        if periode.recurrence == Recurrence.PONCTUEL:
-            return periode.debut <= self.debut and self.fin <= periode.fin
-        bornes = self._bornes(periode)
+    def couvre_valeurs(self, debut, fin, recurrence, fin_recurrence) -> bool:
+        """``couvre`` from a period's columns (aware datetimes)."""
+        if recurrence == Recurrence.PONCTUEL:
+            return debut <= self.debut and self.fin <= fin
+        bornes = self._bornes(debut, fin, recurrence, fin_recurrence)
         if bornes is None:
+            periode = _Periode((None, None, debut, fin, recurrence, fin_recurrence))
             return calendrier.couvre(periode, self.debut, self.fin)
         d0, f0, pas, k_fin = bornes
         # d0 + k*pas <= naif_debut and naif_fin <= f0 + k*pas, k >= 0 (and <= k_fin).
@@ -167,88 +191,174 @@ def verifier_fenetre_recherche(debut: datetime, fin: datetime, *, admin: bool):
         raise ValidationError(erreurs)
 
 
-def refusees_par_les_periodes(debut: datetime, fin: datetime) -> set[int]:
-    """Ids of the ressources whose periods refuse a booking of ``[debut, fin)`` (UTC): an
-    occurrence of a blocking period overlaps it, or the ressource has normal windows and no
-    occurrence of one contains it (``Occupation.conflits``, ``dans_une_fenetre_normale``).
-    One query: the blocking periods that may touch the window and every normal one (a
-    ressource with a normal window anywhere in time is refused outside them)."""
-    fenetre = _Fenetre(debut, fin)
+# The marker of ``_OCCUPATION``'s rows that are blocking reservations, not periods.
+_RESERVATION = "reservation"
+
+
+def _occupation(debut, fin, fin_recurrence_depuis, debut_apres, maintenant):
+    """The periods that may touch the window and every normal one, then the ressources of
+    the blocking reservations that overlap it (``_RESERVATION`` for their type)."""
     periodes = (
-        ResourceAvailability.objects.bloquantes().pouvant_toucher(debut, fin)
+        ResourceAvailability.objects.bloquantes().pouvant_toucher(
+            debut, fin, fin_recurrence_depuis=fin_recurrence_depuis
+        )
         | ResourceAvailability.objects.normales()
     )
-    normale = TypeDisponibilite.DISPONIBILITE_NORMALE
-    refusees, avec_normales, couvertes = set(), set(), set()
-    touche, couvre = fenetre.touche, fenetre.couvre
-    for ligne in periodes.order_by().values_list(*_COLONNES_PERIODE, "fin_recurrence"):
-        ressource_id = ligne[0]
-        if ligne[1] == normale:
+    reservations = (
+        Reservation.objects.bloquantes(maintenant)
+        .chevauche(debut, fin, debut_apres=debut_apres)
+        .order_by()
+        .values_list(
+            "ressource_id",
+            Value(_RESERVATION, output_field=CharField()),
+            Value(None, output_field=DateTimeField()),
+            Value(None, output_field=DateTimeField()),
+            Value(None, output_field=CharField()),
+            Value(None, output_field=DateField()),
+        )
+    )
+    return (
+        periodes.order_by()
+        .values_list(*_COLONNES_PERIODE, "fin_recurrence")
+        .union(reservations, all=True)
+        .order_by()
+    )
+
+
+# Compiled once per process (``resa_project.requetes``), its rows read as the driver gives
+# them (on SQLite, datetimes naive, in UTC).
+_OCCUPATION = RequeteCompilee(
+    _occupation, types=(datetime, datetime, date, datetime, datetime), convertir=False
+)
+
+
+class _HorsDe(Lookup):
+    """``NOT (pk IN ids)`` with the ids as one parameter (a PostgreSQL array, a JSON list on
+    SQLite) read once into a hashed set: the same SQL for any number of ids (hundreds:
+    every ressource busy in the window), which a list of parameters would not give. A
+    lookup, so that ``filter()`` takes it as the whole condition."""
+
+    lookup_name = "hors_de"
+    prepare_rhs = False
+
+    def __init__(self, ids):
+        super().__init__(F("pk"), list(ids))
+
+    def as_sql(self, compiler, connection):
+        colonne, parametres = self.process_lhs(compiler, connection)
+        ids = self.rhs
+        if connection.vendor == "postgresql":
+            return f"NOT ({colonne} IN (SELECT unnest(%s::bigint[])))", [*parametres, ids]
+        if connection.vendor == "sqlite":
+            sql = f"NOT ({colonne} IN (SELECT value FROM json_each(%s)))"  # noqa: S608 - the compiled column
+            return sql, [*parametres, json.dumps(ids)]
+        if not ids:
+            return "1 = 1", parametres
+        marques = ", ".join(["%s"] * len(ids))
+        return f"NOT ({colonne} IN ({marques}))", [*parametres, *ids]
+
+
+def ressources_occupees(debut: datetime, fin: datetime) -> set[int]:
+    """Ids of the ressources a booking of ``[debut, fin)`` (UTC) would conflict with: a
+    blocking reservation overlaps it, an occurrence of a blocking period overlaps it, or the
+    ressource has normal windows and no occurrence of one contains it
+    (``Occupation.conflits``, ``dans_une_fenetre_normale``). One query: the overlapping
+    blocking reservations, the blocking periods that may touch the window and every normal
+    one (a ressource with a normal window anywhere in time is refused outside them). A
+    one-off blocking period the query returns overlaps the window: SQL decided it exactly."""
+    fenetre = _Fenetre(debut, fin)
+    lignes = _OCCUPATION.lignes(
+        debut,
+        fin,
+        fin_recurrence_minimum(debut),
+        borne_chevauchement(debut),
+        timezone.now(),
+    )
+    normale, ponctuel = TypeDisponibilite.DISPONIBILITE_NORMALE, Recurrence.PONCTUEL
+    occupees, avec_normales, couvertes = set(), set(), set()
+    touche, couvre = fenetre.touche_valeurs, fenetre.couvre_valeurs
+    for ressource_id, type_ligne, debut_p, fin_p, recurrence, fin_recurrence in lignes:
+        if type_ligne == normale:
             avec_normales.add(ressource_id)
-            if ressource_id not in couvertes and couvre(_Periode(ligne)):
+            if ressource_id in couvertes:
+                continue
+            if debut_p.tzinfo is None:  # SQLite's UTC
+                debut_p, fin_p = debut_p.replace(tzinfo=UTC), fin_p.replace(tzinfo=UTC)
+            if couvre(debut_p, fin_p, recurrence, fin_recurrence):
                 couvertes.add(ressource_id)
-        elif ressource_id not in refusees and touche(_Periode(ligne)):
-            refusees.add(ressource_id)
-    return refusees | (avec_normales - couvertes)
+        elif ressource_id not in occupees:
+            if type_ligne != _RESERVATION and recurrence != ponctuel:
+                if debut_p.tzinfo is None:
+                    debut_p, fin_p = debut_p.replace(tzinfo=UTC), fin_p.replace(tzinfo=UTC)
+                if not touche(debut_p, fin_p, recurrence, fin_recurrence):
+                    continue
+            occupees.add(ressource_id)
+    return occupees | (avec_normales - couvertes)
+
+
+class _SansIndex(Func):
+    """A column that SQLite's planner must not read through one of its indexes (SQLite's
+    unary ``+``; other databases plan from statistics): the index on ``etat`` would make it
+    visit nearly every row twice and sort them all instead of reading the page in the order
+    of the ``(nom, site)`` index."""
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
 
 
 def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = False, base=None):
     """Active ressources of ``base`` that a booking of exactly ``[debut, fin)`` would be
     accepted on (every rule of ``regles.verifier_creneau`` for one participant).
 
-    Raises ``ValidationError`` for a window no booking could have. One query (the periods),
-    then a lazy queryset the caller paginates (``PageDisponibles`` does it in two queries);
-    ``base`` keeps its ordering.
+    Raises ``ValidationError`` for a window no booking could have. One query (what
+    occupies the ressources, ``ressources_occupees``), then a lazy queryset the caller
+    paginates (``PageDisponibles`` does it in two queries); ``base`` keeps its ordering.
     """
     debut, fin = debut.astimezone(UTC), fin.astimezone(UTC)  # durations in real time
     verifier_fenetre_recherche(debut, fin, admin=admin)
     base = Ressource.objects.all() if base is None else base
-    refusees = refusees_par_les_periodes(debut, fin)
+    occupees = ressources_occupees(debut, fin)
+    types = regles.types_admis(fin - debut)
+    # Every type (the ``ressource_type_valide`` constraint): no condition to evaluate per row.
+    q_types = Q() if len(types) == len(TypeRessource.values) else Q(type_ressource__in=types)
     # One filter() call: each one copies the whole query.
-    return base.actives().filter(
-        Q(type_ressource__in=regles.types_admis(fin - debut)),
+    return base.filter(
+        Exact(_SansIndex(F("etat")), Etat.ACTIVE),
+        q_types,
         regles.q_horaires(debut, fin),
-        # One uncorrelated subquery, read once (hashed): a correlated NOT EXISTS lets
-        # PostgreSQL pick a nested loop on a low estimate, SQLite probe every ressource.
-        ~Q(pk__in=Reservation.objects.bloquantes().chevauche(debut, fin).values("ressource_id")),
-        ~Q(pk__in=sorted(refusees)),
+        # Read once (hashed) whatever the number of rows of the page and count queries.
+        _HorsDe(sorted(occupees)),
     )
 
 
 class PageDisponibles:
     """The free search as the paginator reads it (``count()``, then one slice), in two
-    queries: the ids of every free ressource in order (the count is their number), then the
-    rows of the page's ids only, through ``base`` (its annotations), as value tuples for
-    ``RessourceSerializer.depuis_valeurs``."""
+    queries: the number of free ressources, then the page's rows alone, as value tuples for
+    ``RessourceSerializer.depuis_valeurs``. The page is an ``ORDER BY ... LIMIT``: the
+    database keeps the page's rows only (reading them in the order of the ``(nom, site)``
+    index for the default sort) instead of sorting every free ressource."""
 
-    def __init__(self, disponibles, base):
-        # Thousands of ids: read them straight from the cursor (a primary key needs no
-        # conversion), not through a queryset's per-row iterators.
-        requete = disponibles.values_list("pk")
-        try:
-            sql, parametres = requete.query.get_compiler(using=requete.db).as_sql()
-        except EmptyResultSet:
-            self.ids = []
-        else:
-            with connections[requete.db].cursor() as curseur:
-                curseur.execute(sql, parametres)
-                self.ids = [ligne[0] for ligne in curseur.fetchall()]
-        self.base = base
+    def __init__(self, disponibles):
+        self.disponibles = disponibles  # with the annotations of the base it filters
+        self._total = None
 
     def count(self) -> int:
-        return len(self.ids)
+        if self._total is None:
+            self._total = self.disponibles.count()
+        return self._total
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.count()
 
     def __getitem__(self, tranche: slice) -> list[tuple]:
-        """The page's rows as ``RessourceSerializer.en_valeurs`` tuples (the id first)."""
-        ids = self.ids[tranche]
-        if not ids:
+        """The page's rows as ``RessourceSerializer.en_valeurs`` tuples (the id first); no
+        query for a page past the last free ressource."""
+        if (tranche.start or 0) >= self.count():
             return []
-        lignes = RessourceSerializer.en_valeurs(self.base.filter(pk__in=ids).order_by())
-        par_id = {ligne[0]: ligne for ligne in lignes}
-        return [par_id[pk] for pk in ids]
+        return list(RessourceSerializer.en_valeurs(self.disponibles)[tranche])
 
 
 # --- Suggestions (API.md C9) ----------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from resa_project.erreurs import ErreurDomaine
 from ressources.models import Etat, TypeRessource
+from sites.models import Site
 
 from . import calendrier
 from .creneaux import Occupation
@@ -98,22 +99,29 @@ def erreur_horaires(ressource, debut: datetime, fin: datetime):
 
 
 def q_horaires(debut: datetime, fin: datetime) -> Q:
-    """SQL mirror of ``erreur_horaires`` for the free search (same window for every row)."""
+    """SQL mirror of ``erreur_horaires`` for the free search (same window for every row).
+    The sites' hours are read by two uncorrelated subqueries (a few sites, read once), not
+    a join: no join for the planner to drive from the sites, so that the search's page is
+    read in the order of an index."""
     ld, lf = timezone.localtime(debut), timezone.localtime(fin)
     td, tf = ld.time(), lf.time()
     propres = Q(horaires_ouverture__isnull=False, horaires_fermeture__isnull=False)
     salle = Q(type_ressource=TypeRessource.SALLE)
     if ld.date() == lf.date():
+        ouverts = Site.objects.filter(horaires_ouverture__lte=td, horaires_fermeture__gte=tf)
         salle &= (propres & Q(horaires_ouverture__lte=td, horaires_fermeture__gte=tf)) | (
-            ~propres & Q(site__horaires_ouverture__lte=td, site__horaires_fermeture__gte=tf)
+            ~propres & Q(site__in=ouverts.values("pk"))
         )
     else:
         salle = Q(pk__in=[])
+    ouverts_aux_deux_bouts = Site.objects.filter(
+        horaires_ouverture__lte=td,
+        horaires_fermeture__gt=td,
+        horaires_ouverture__lt=tf,
+        horaires_fermeture__gte=tf,
+    )
     autres = ~Q(type_ressource=TypeRessource.SALLE) & Q(
-        site__horaires_ouverture__lte=td,
-        site__horaires_fermeture__gt=td,
-        site__horaires_ouverture__lt=tf,
-        site__horaires_fermeture__gte=tf,
+        site__in=ouverts_aux_deux_bouts.values("pk")
     )
     return salle | autres
 

@@ -54,8 +54,8 @@ class RessourceAvecOccupationViewSet(RessourceViewSet):
             admin=request.user.est_admin,
             base=base,
         )
-        # The ids in order, then the page's rows only: the count is their number.
-        page = self.paginate_queryset(recherche.PageDisponibles(ressources, base))
+        # The count, then the page's rows only.
+        page = self.paginate_queryset(recherche.PageDisponibles(ressources))
         return self.get_paginated_response(RessourceSerializer.depuis_valeurs(page))
 
     @openapi.SUGGESTIONS_RESSOURCES

@@ -256,7 +256,7 @@ def test_four_queries_whatever_the_ressources_and_periods(
 
 @pytest.mark.django_db
 def test_an_empty_search_is_an_empty_page():
-    page = recherche.PageDisponibles(Ressource.objects.none(), Ressource.objects.all())
+    page = recherche.PageDisponibles(Ressource.objects.none())
 
     assert (page.count(), page[0:100]) == (0, [])
 
