@@ -96,17 +96,22 @@ class HeureLocaleSQLite(models.Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         colonne, params = compiler.compile(self.get_source_expressions()[0])
         assert not params, "a plain column is expected"
-        branches, valeurs = [], []
-        for depuis, decalage in reversed(self.plages[1:]):
-            branches.append(f"WHEN {colonne} >= %s THEN %s")
-            valeurs += [
-                depuis.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                f"{decalage:+d} minutes",
-            ]
-        valeurs.append(f"{self.plages[0][1]:+d} minutes")
-        modificateur = f"(CASE {' '.join(branches)} ELSE %s END)" if branches else "%s"
-        sql = self.modele.format(col=colonne, mod=modificateur)
-        return sql, valeurs
+        return heure_locale_sqlite(colonne, self.plages, self.modele)
+
+
+def heure_locale_sqlite(colonne: str, plages, modele: str) -> tuple[str, list]:
+    """The SQL and parameters of ``HeureLocaleSQLite`` over a column already written as SQL
+    (e.g. a column of a subquery)."""
+    branches, valeurs = [], []
+    for depuis, decalage in reversed(plages[1:]):
+        branches.append(f"WHEN {colonne} >= %s THEN %s")
+        valeurs += [
+            depuis.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            f"{decalage:+d} minutes",
+        ]
+    valeurs.append(f"{plages[0][1]:+d} minutes")
+    modificateur = f"(CASE {' '.join(branches)} ELSE %s END)" if branches else "%s"
+    return modele.format(col=colonne, mod=modificateur), valeurs
 
 
 class MinuteDeLaSemaine(models.Func):
