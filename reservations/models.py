@@ -12,6 +12,7 @@ from resa_project import canal
 
 from .constraints import PostgresExclusionConstraint
 from .durees import DUREE_MAXIMUM
+from .expressions import SecondesEntre
 
 # No booking lasts longer than this: regles.verifier_creneau refuses it on every path, and
 # the reservation_duree_maximum constraint in the database.
@@ -211,6 +212,21 @@ class Reservation(models.Model):
     checkin_limite = models.DateTimeField(
         "libérée sans arrivée à partir de", null=True, blank=True, editable=False
     )
+    # Whole seconds, written by the database with the row (statistics sum them over a
+    # year of bookings: on SQLite, whose datetimes are text, parsing two per row was most
+    # of their time).
+    duree_secondes = models.GeneratedField(
+        expression=SecondesEntre("debut", "fin"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name="durée (secondes)",
+    )
+    delai_secondes = models.GeneratedField(
+        expression=SecondesEntre("date_creation", "debut"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name="réservée à l'avance de (secondes)",
+    )
     # The series this booking is an occurrence of (API.md C7); null for a single booking.
     serie = models.ForeignKey(
         "Serie",
@@ -271,6 +287,21 @@ class Reservation(models.Model):
             models.Index(fields=["date_creation", "id"], name="reservation_creation_id_idx"),
             # The list's window (du/au) counted from the index alone.
             models.Index(fields=["debut", "fin"], name="reservation_debut_fin_idx"),
+            # Statistics over a period (statistiques.selectors) read from the index alone:
+            # every column their sums and keys take from a reservation.
+            models.Index(
+                fields=[
+                    "debut",
+                    "statut",
+                    "site",
+                    "department",
+                    "ressource",
+                    "duree_secondes",
+                    "delai_secondes",
+                    "fin",
+                ],
+                name="reservation_statistiques_idx",
+            ),
             # The holds to release (API.md C4): confirmed, check-in required, none yet.
             models.Index(
                 fields=["checkin_limite"],

@@ -294,9 +294,9 @@ def _durees(demande: Demande):
     """The per-row seconds the sums add up: the duration, the same cut at the end of the
     period, the lead time."""
     _, fin = demande.bornes()
-    duree = SecondesEntre("debut", "fin")
+    # The durations and lead times the database keeps with each row (``Reservation``).
     coupee = SecondesEntre("debut", Least(F("fin"), Value(fin, output_field=DateTimeField())))
-    return fin, duree, coupee, SecondesEntre("date_creation", "debut")
+    return fin, F("duree_secondes"), coupee, F("delai_secondes")
 
 
 def _pliage(statut: str = "statut", valeur=lambda statut: statut) -> tuple[list[str], list]:
@@ -376,6 +376,19 @@ def _toute_l_organisation(demande: Demande) -> bool:
     )
 
 
+# Every column the sums and keys read from a reservation (migration 0014).
+INDEX_STATISTIQUES = "reservation_statistiques_idx"
+
+
+def _par_l_index_des_statistiques(sql: str) -> str:
+    """``sql`` with its first read of the reservations through ``INDEX_STATISTIQUES``, which
+    holds every column it needs: SQLite's planner, seeing a range on ``debut``, takes the
+    narrower (debut, fin) index and reads each row from the table (site or department over
+    a year: 350 ms instead of 160 to 250)."""
+    table = f'FROM "{Reservation._meta.db_table}" WHERE'
+    return sql.replace(table, table.replace(" WHERE", f" INDEXED BY {INDEX_STATISTIQUES} WHERE"), 1)
+
+
 def _sql_sommes_sqlite(demande: Demande) -> tuple[str, list]:
     """SQLite: the same sums, shaped for its planner when most of the period is read (a
     narrower request, read through the index of its filter, keeps the general query).
@@ -424,6 +437,7 @@ def _sql_sommes_sqlite(demande: Demande) -> tuple[str, list]:
         )
         requete = requete.union(hors_compte, all=True)
     interieur, params_interieurs = requete.order_by().query.sql_with_params()
+    interieur = _par_l_index_des_statistiques(interieur)
     jointure = ""
     if demande.grouper_par in GROUPEMENTS_TEMPS:
         cle, params_cle = heure_locale_sqlite(
@@ -590,7 +604,7 @@ def occupation_horaire(demande: Demande) -> dict:
     groupes = (
         reservations_de_la_portee(demande)
         .filter(statut__in=STATUTS_OCCUPANT, ressource__in=_ressources_comptees(demande))
-        .values(**moment, d=SecondesEntre("debut", "fin"))
+        .values(**moment, d=F("duree_secondes"))
         .annotate(n=Count("pk"))
         .order_by()
     )

@@ -6,6 +6,9 @@ import io
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -15,6 +18,7 @@ from reservations.tests.factories import ReservationFactory, ResourceAvailabilit
 from ressources.models import Etat, TypeRessource
 from ressources.tests.factories import RessourceFactory
 from sites.tests.factories import DepartmentFactory, SiteFactory
+from statistiques import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -360,6 +364,27 @@ def test_every_grouping_gives_the_same_figures_for_every_status(
         assert par_nom[salle.pk]["taux_occupation"] == 35.0
         assert par_nom[panne.pk]["heures_reservees"] == 4.0
         assert par_nom[panne.pk]["taux_occupation"] is None
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner only")
+@pytest.mark.parametrize("grouper_par", GROUPEMENTS)
+def test_sqlite_reads_a_whole_period_from_the_statistics_index(client_admin, site, grouper_par):
+    reserver(RessourceFactory(site=site), local(JOUR, 8), heures=2)
+    with CaptureQueriesContext(connection) as requetes:
+        resultat = stats(client_admin, **periode(grouper_par=grouper_par))
+    assert resultat["total"]["heures_reservees"] == 2.0
+    forcees = [q["sql"] for q in requetes if "INDEXED BY" in q["sql"]]
+    assert len(forcees) == 1
+    assert f"INDEXED BY {selectors.INDEX_STATISTIQUES}" in forcees[0]
+
+
+def test_durations_and_lead_times_are_kept_by_the_database(site):
+    reservation = reserver(RessourceFactory(site=site), local(JOUR, 8), heures=1.5)
+    Reservation.objects.filter(pk=reservation.pk).update(fin=F("fin") + timedelta(minutes=15))
+    reservation.refresh_from_db()
+    assert reservation.duree_secondes == 105 * 60
+    attendu = (reservation.debut - reservation.date_creation).total_seconds()
+    assert reservation.delai_secondes == round(attendu)
 
 
 # --- Filters --------------------------------------------------------------------------------
