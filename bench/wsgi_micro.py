@@ -33,8 +33,27 @@ os.environ.setdefault("RESA_BENCH", "1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
+# Scenarios of ``bench/load.py`` drawn at random here too: ``<scenario>_random`` cycles over
+# this many of its requests (fixed seed, so before/after runs see the same ones).
+TIRAGES = 200
+ALEATOIRES = ("ressource_list", "ressource_list_filtered")
+
+
+def _tirages(ctx, scenario):
+    """``TIRAGES`` requests (paths) of ``bench/load.py``'s ``scenario``, and their token."""
+    import random
+
+    sys.path.insert(0, str(RACINE / "bench"))
+    import load
+
+    rng, contexte = random.Random(13), load.Contexte(ctx)
+    fabrique, _ = load.SCENARIOS[scenario]
+    tirages = [fabrique(rng, contexte) for _ in range(TIRAGES)]
+    return [chemin for _, chemin, _, _ in tirages], tirages[0][2]
+
+
 def requetes(ctx):
-    """name -> (path and query string, token or None)."""
+    """name -> (path and query string, or a list of them to cycle over; token or None)."""
     admin, employe = ctx["admin"]["token"], ctx["employes"][0]["token"]
     premier = ctx["ressource_id_range"][0]
     return {
@@ -55,6 +74,7 @@ def requetes(ctx):
         ),
         "reservation_list_admin": ("/reservations/?limit=50", admin),
         "reservation_list_employe": ("/reservations/?limit=50", employe),
+        **{f"{nom}_random": _tirages(ctx, nom) for nom in ALEATOIRES},
     }
 
 
@@ -100,8 +120,9 @@ def main():
     def start_response(status, headers, exc_info=None):
         statut.append(status)
 
-    def une(chemin, token):
+    def une(chemins, token, rang=0):
         statut.clear()
+        chemin = chemins if isinstance(chemins, str) else chemins[rang % len(chemins)]
         corps = b"".join(application(environ_de(chemin, token), start_response))
         return statut[0], corps
 
@@ -109,12 +130,12 @@ def main():
     noms = args.only.split(",") if args.only else list(toutes)
     if args.cprofile:
         chemin, token = toutes[args.cprofile]
-        for _ in range(50):
-            une(chemin, token)
+        for rang in range(50):
+            une(chemin, token, rang)
         profil = cProfile.Profile()
         profil.enable()
-        for _ in range(args.n):
-            une(chemin, token)
+        for rang in range(args.n):
+            une(chemin, token, rang)
         profil.disable()
         pstats.Stats(profil).sort_stats("cumulative").print_stats(args.top)
         pstats.Stats(profil).sort_stats("tottime").print_stats(args.top)
@@ -123,12 +144,12 @@ def main():
     for nom in noms:
         chemin, token = toutes[nom]
         status, corps = une(chemin, token)
-        for _ in range(min(50, args.n)):
-            une(chemin, token)
+        for rang in range(max(min(50, args.n), 0 if isinstance(chemin, str) else len(chemin))):
+            une(chemin, token, rang)  # warm: every drawn request once (shapes compiled)
         durees, cpu = [], time.process_time()
-        for _ in range(args.n):
+        for rang in range(args.n):
             t0 = time.perf_counter()
-            une(chemin, token)
+            une(chemin, token, rang)
             durees.append(time.perf_counter() - t0)
         cpu = (time.process_time() - cpu) / args.n  # this process only: less noisy
         print(

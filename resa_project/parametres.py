@@ -273,7 +273,8 @@ class FiltresLegers:
     methods given by name, are its own), sharing form fields built once per class, and one
     form class per FilterSet class, whose forms share its fields (validation does not change
     them). Filters whose field depends on the request (model choices with a ``queryset``
-    callable) keep django-filter's own copies, and their FilterSet its own forms.
+    callable) keep django-filter's own copies, and their FilterSet its own forms. The copies
+    are made when first used (filtering), not for a FilterSet that only validates.
     """
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -284,17 +285,28 @@ class FiltresLegers:
         self.queryset = queryset
         self.request = request
         self.form_prefix = prefix
-        modele = queryset.model
-        self.filters = {}
-        for nom, filtre in self._filtres_prets(modele).items():
-            if isinstance(filtre, django_filters.filters.QuerySetRequestMixin):
-                filtre = copy.deepcopy(filtre)
-            else:
-                filtre = copy.copy(filtre)
-                if filtre.method is not None:
-                    filtre.method = filtre.method  # its FilterMethod finds this FilterSet
-            filtre.model, filtre.parent = modele, self
-            self.filters[nom] = filtre
+        self._filtres_prets(queryset.model)
+        self._filtres = None
+
+    @property
+    def filters(self):
+        if self._filtres is None:
+            modele = self.queryset.model
+            self._filtres = {}
+            for nom, filtre in self._filtres_prets(modele).items():
+                if isinstance(filtre, django_filters.filters.QuerySetRequestMixin):
+                    filtre = copy.deepcopy(filtre)
+                else:
+                    filtre = copy.copy(filtre)
+                    if filtre.method is not None:
+                        filtre.method = filtre.method  # its FilterMethod finds this FilterSet
+                filtre.model, filtre.parent = modele, self
+                self._filtres[nom] = filtre
+        return self._filtres
+
+    @filters.setter
+    def filters(self, filtres):
+        self._filtres = filtres
 
     @classmethod
     def _filtres_prets(cls, modele):
@@ -313,7 +325,7 @@ class FiltresLegers:
             classe = super().get_form_class()
             if not any(
                 isinstance(f, django_filters.filters.QuerySetRequestMixin)
-                for f in self.filters.values()
+                for f in self.base_filters.values()
             ):
                 classe.base_fields = _ChampsPartages(classe.base_fields)
                 type(self)._classe_formulaire = classe

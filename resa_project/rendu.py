@@ -14,7 +14,7 @@ serializers, hyperlinks) is asked of the serializer itself, and any surprise on 
 
 import decimal
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 from operator import attrgetter
 
 from django.utils import timezone
@@ -98,6 +98,10 @@ def _conversion(champ):
             return _cle
         return champ.to_representation
     if type(champ).to_representation is serializers.IntegerField.to_representation:
+        return int
+    if type(champ).to_representation is serializers.BigIntegerField.to_representation and not (
+        getattr(champ, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+    ):
         return int
     if type(champ).to_representation is serializers.CharField.to_representation:
         return str
@@ -253,3 +257,111 @@ def _plan_des_valeurs(classe):
     plan = (tuple(colonnes), tuple(entrees))
     _PLANS_DES_VALEURS[classe] = plan
     return plan
+
+
+# --- Rows straight from the cursor -------------------------------------------------------
+
+_ABSENT = object()
+_MEMO_MAX = 4096
+# Columns whose equal raw values may convert differently (0.0 and -0.0, 1.5 and 1.50) are
+# memoised by ``(type, repr)``; in others, equal raw values are the same value.
+_COLONNES_PAR_REPR = frozenset({"DecimalField", "FloatField"})
+_SCALAIRES = (str, int, float, decimal.Decimal, type(None), time, date, datetime)
+
+
+class _ColonneBrute:
+    """One converted column: its rank, the conversion of one raw value, and its memo of
+    immutable results (a list of scalars is kept and given as a tuple: it renders as the
+    same JSON array, and no caller can change what the next response reads)."""
+
+    def __init__(self, rang, calcul, par_repr):
+        self.rang, self.calcul, self.memo = rang, calcul, {}
+        self.cle = _cle_par_repr if par_repr else _meme
+        memo = self.memo
+        self.lire = (
+            (lambda brute, defaut: memo.get(_cle_par_repr(brute), defaut))
+            if (par_repr)
+            else memo.get
+        )
+
+    def calculer(self, brute):
+        """The conversion of a value the memo does not hold (kept when immutable)."""
+        valeur = self.calcul(brute)
+        if type(valeur) is list and all(isinstance(v, _SCALAIRES) for v in valeur):
+            valeur = tuple(valeur)
+        elif not isinstance(valeur, _SCALAIRES):
+            return valeur
+        if len(self.memo) >= _MEMO_MAX:
+            self.memo.clear()
+        self.memo[self.cle(brute)] = valeur
+        return valeur
+
+
+def _cle_par_repr(brute):
+    return type(brute), repr(brute)
+
+
+def _meme(brute):
+    return brute
+
+
+class LignesBrutes:
+    """Turns the driver's rows of a compiled ``en_valeurs(queryset)`` into the JSON
+    objects ``depuis_valeurs`` gives for that queryset's tuples, without the ORM's per-value
+    converters: for each column, the ORM's converters then the field's conversion, computed
+    once per distinct raw value (a type, a site, hours, a price, a JSON list) and reused,
+    column by column; columns that neither converts (ids, integers, text) are taken as the
+    driver gives them. Lists of scalars come out as tuples (the same JSON).
+
+    Build it from the compiler that produced the SQL (``compiler.as_sql()`` called first)."""
+
+    def __init__(self, classe, compiler):
+        _, plan = _plan_des_valeurs(classe)
+        connexion = compiler.connection
+        expressions = [colonne[0] for colonne in compiler.select[: compiler.col_count]]
+        if len(expressions) != len(plan):
+            raise TypeError(f"{classe.__name__}: {len(expressions)} columns for {len(plan)}")
+        convertisseurs = compiler.get_converters(expressions)
+        self.noms = tuple(nom for nom, _, _, _ in plan)
+        colonnes = []
+        for _, rang, conversion, toujours in plan:
+            orm = convertisseurs.get(rang)
+            if orm is None and conversion in (str, int, _identite):
+                continue
+            type_interne = expressions[rang].output_field.get_internal_type()
+            calcul = _chaine(orm, conversion, toujours, connexion)
+            colonnes.append(_ColonneBrute(rang, calcul, type_interne in _COLONNES_PAR_REPR))
+        self.colonnes = tuple(colonnes)
+        self._lectures = tuple((c.rang, c.lire, c) for c in colonnes)
+
+    def __call__(self, lignes) -> list[dict]:
+        noms, lectures = self.noms, self._lectures
+        objets = []
+        for ligne in lignes:
+            valeurs = list(ligne)
+            for rang, lire, colonne in lectures:
+                brute = valeurs[rang]
+                try:
+                    valeur = lire(brute, _ABSENT)
+                except TypeError:  # unhashable: converted each time
+                    valeur = colonne.calcul(brute)
+                if valeur is _ABSENT:
+                    valeur = colonne.calculer(brute)
+                valeurs[rang] = valeur
+            objets.append(dict(zip(noms, valeurs)))  # noqa: B905 - lengths checked once
+        return objets
+
+
+def _chaine(orm, conversion, toujours, connexion):
+    """raw value -> the ORM's value (its converters, in order) -> ``depuis_valeurs``'."""
+    fonctions, expression = orm if orm is not None else ((), None)
+
+    def calcul(brute):
+        valeur = brute
+        for fonction in fonctions:
+            valeur = fonction(valeur, expression, connexion)
+        if toujours or valeur is not None:
+            return conversion(valeur)
+        return None
+
+    return calcul

@@ -3,6 +3,8 @@ read by the shared parsers of ``resa_project.parametres``: a bad value is a 400 
 parameter, never a silently ignored filter."""
 
 import django_filters
+from django.db import connections
+from django_filters.constants import EMPTY_VALUES
 
 from resa_project.parametres import (
     BooleenFilter,
@@ -25,6 +27,18 @@ TRIS = {
 }
 TRI_DEFAUT = "nom"
 TRI_PERTINENCE = "pertinence"
+
+# What the list's SQL takes as parameters (``forme_sql``): filters whose value is one
+# parameter (its type), and ``caracteristiques``, one parameter per characteristic. The
+# others' values shape the SQL itself.
+PARAMETRES_SQL = {
+    "type_of_ressource": str,
+    "site_id": int,
+    "batiment": str,
+    "minimum_capacity": int,
+}
+LITTERAUX_SQL = frozenset({"disponible", "favoris", "sort_by", "sort_order"})
+PARAMETRE = "?"
 
 
 class RechercheFilterSet(FiltresLegers, TriMixin, django_filters.FilterSet):
@@ -104,8 +118,53 @@ class RechercheFilterSet(FiltresLegers, TriMixin, django_filters.FilterSet):
         return queryset.filter(siens) if value else queryset.exclude(siens)
 
     def filtrer_caracteristiques(self, queryset, name, value):
-        voulues = [c.strip() for c in value.split(",") if c.strip()]
-        return queryset.avec_caracteristiques(voulues)
+        return queryset.avec_caracteristiques(caracteristiques_voulues(value))
+
+    def forme_sql(self):
+        """``(forme, valeurs)`` of a valid FilterSet: ``forme`` (hashable) is what the SQL
+        of its queryset depends on, ``valeurs`` the parameters it takes, in order, so that
+        ``donnees_de_forme(forme, valeurs)`` gives back cleaned data filtering the same way.
+        None when the SQL depends on more than a shape (``q``) or a value could make the ORM
+        answer without SQL (an integer out of its column's range)."""
+        forme, valeurs = [], []
+        for nom, valeur in self.form.cleaned_data.items():
+            if valeur in EMPTY_VALUES or nom in LITTERAUX_SQL:
+                forme.append((nom, valeur))
+            elif nom == "caracteristiques":
+                voulues = caracteristiques_voulues(valeur)
+                forme.append((nom, (PARAMETRE, len(voulues))))
+                valeurs.extend(voulues)
+            elif type(valeur) is PARAMETRES_SQL.get(nom):
+                if type(valeur) is int and not self._dans_la_colonne(nom, valeur):
+                    return None
+                forme.append((nom, (PARAMETRE, 1)))
+                valeurs.append(valeur)
+            else:
+                return None
+        return tuple(forme), valeurs
+
+    @classmethod
+    def donnees_de_forme(cls, forme, valeurs) -> dict:
+        """The cleaned data of a ``forme_sql`` shape with other parameter values."""
+        donnees, reste = {}, iter(valeurs)
+        for nom, valeur in forme:
+            if type(valeur) is tuple and valeur[0] == PARAMETRE:
+                lues = [next(reste) for _ in range(valeur[1])]
+                donnees[nom] = ",".join(lues) if nom == "caracteristiques" else lues[0]
+            else:
+                donnees[nom] = valeur
+        return donnees
+
+    def _dans_la_colonne(self, nom, valeur) -> bool:
+        champ = self._meta.model._meta.get_field(self.base_filters[nom].field_name)
+        champ = getattr(champ, "target_field", champ)
+        bas, haut = connections[self.queryset.db].ops.integer_field_range(champ.get_internal_type())
+        return (bas is None or valeur >= bas) and (haut is None or valeur <= haut)
+
+
+def caracteristiques_voulues(valeur: str) -> list[str]:
+    """``caracteristiques=wifi, projecteur`` as the list of characteristics required."""
+    return [c.strip() for c in valeur.split(",") if c.strip()]
 
 
 class RessourceFilterSet(RechercheFilterSet):
