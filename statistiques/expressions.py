@@ -5,8 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import models
 
-from reservations.expressions import SecondesEntre  # noqa: F401 - used as expressions.*
-
 JOUR, HEURE = timedelta(days=1), timedelta(hours=1)
 
 

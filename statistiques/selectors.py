@@ -33,6 +33,7 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
+from reservations.expressions import SecondesEntre
 from reservations.models import Reservation, ResourceAvailability, StatutReservation
 from ressources.models import Etat, Ressource, TypeRessource
 from sites.models import Department, Site
@@ -42,7 +43,6 @@ from .expressions import (
     HeureLocaleSQLite,
     MinuteDeLaSemaine,
     SecondesDuJour,
-    SecondesEntre,
     decalages,
     heure_locale_sqlite,
 )

@@ -8,10 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from reservations.expressions import SecondesEntre
 from reservations.models import Reservation, StatutReservation
 from reservations.tests.factories import ReservationFactory
 from ressources.tests.factories import RessourceFactory
-from statistiques.expressions import SecondesEntre, decalages
+from statistiques.expressions import decalages
 from statistiques.ouverture import Morceau, RessourceOuverte, TempsOuvert
 
 
