@@ -3,82 +3,204 @@
 Building a queryset and compiling it to SQL costs more than running an indexed lookup
 (about 0.5 ms against 0.1 ms for the token lookup of every authenticated request). A
 ``RequeteCompilee`` builds its queryset once per database with sentinel values where the
-parameters go, keeps the SQL, the positions of those values and the ORM's converters
-(SQLite's text datetimes, JSON, booleans, decimals), then runs the same SQL with new values
-through Django's cursor (so query counts, logging and the debug toolbar still see it).
+parameters go, keeps the SQL, the places of those values among its parameters and how the
+ORM encoded each (as is, as a ``LIKE`` pattern, as a JSON list, through the connection's
+datetime or date adapter, in the driver's integer wrapper such as psycopg's ``Int4``), and
+the ORM's converters (SQLite's text datetimes, JSON, booleans, decimals); it then runs the
+same SQL with new values, encoded the same way, through Django's cursor (so query counts,
+logging and the debug toolbar still see it).
 
-The factory must use each parameter as it is (no arithmetic on it: pass a derived value as a
-parameter of its own), and return a ``values_list()`` queryset. ``RequeteParForme`` does the
-same for a query whose structure varies (filters present or not, the order, the slice):
-one compiled query per shape.
+A query is compiled only when every sentinel is found, exactly: one written in the SQL
+itself, or a parameter that looks made from one in another form (arithmetic on a value, an
+unknown encoding), makes it ``NonCompilable``; so does an ORM that answers without SQL
+(``EmptyResultSet``, ``FullResultSet``). The factory must therefore use each parameter as it
+is (pass a derived value as a parameter of its own). ``RequeteParForme`` does the same for a
+query whose structure varies (filters present or not, the order, the slice): one compiled
+query per shape; with ``repli``, a shape that cannot be compiled answers None (logged once)
+for the caller to take the ORM's path.
 """
 
+import json
+import logging
+import re
 from datetime import UTC, date, datetime
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
+from django.db.models import Count
+
+journal = logging.getLogger(__name__)
+
+_MARQUE = "zqxsentinelle"
+_BASE_ENTIERE = 2_071_000_417
+_ANNEE = 1901
+_DATE_EN_TEXTE = re.compile(r"(\d{4})-\d\d-\d\d")
+
+
+class NonCompilable(ValueError):
+    """The values of a query cannot all be placed among its parameters."""
 
 
 def _sentinelle(type_, rang):
     if type_ is str:
-        return f"\x00resa-valeur-{rang}\x00"
+        # Characters that LIKE patterns and JSON escape: each encoding gives another text.
+        return f'{_MARQUE}{rang}%_\\"é'
     if type_ is int:
-        return 7_300_000_000_000 + 1_000 * rang + 417
+        # Inside every integer column's range (the ORM refuses an out-of-range value itself).
+        return _BASE_ENTIERE + 1_009 * rang
     if type_ is datetime:
-        return datetime(1901 + rang, 2, 3, 4, 5, 6, 789_000 + rang, tzinfo=UTC)
+        return datetime(_ANNEE + rang, 2, 3, 4, 5, 6, 789_000 + rang, tzinfo=UTC)
     if type_ is date:
-        return date(1901 + rang, 2, 3)
+        return date(_ANNEE + rang, 2, 3)
     raise TypeError(f"RequeteCompilee: unsupported parameter type {type_!r}")
 
 
-def _adapter(connexion, type_):
-    if type_ is datetime:
-        return connexion.ops.adapt_datetimefield_value
-    if type_ is date:
-        return connexion.ops.adapt_datefield_value
+def _tel_quel(valeur):
+    return valeur
+
+
+def _encodages(connexion, sentinelle):
+    """The ways a lookup may pass the value ``sentinelle`` stands for as a parameter (an
+    integer's driver wrapper aside: ``_encodage``)."""
+    if isinstance(sentinelle, str):
+        return (
+            _tel_quel,
+            lambda v: f"%{connexion.ops.prep_for_like_query(v)}%",
+            lambda v: json.dumps([v]),
+        )
+    if isinstance(sentinelle, datetime):
+        return (connexion.ops.adapt_datetimefield_value,)
+    if isinstance(sentinelle, date):
+        return (connexion.ops.adapt_datefield_value,)
+    return (_tel_quel,)
+
+
+def _encodage(parametre, sentinelle, encodages):
+    """Which of ``encodages`` gives ``parametre`` from ``sentinelle``, or None."""
+    if type(sentinelle) is int:
+        if (
+            isinstance(parametre, int)
+            and not isinstance(parametre, bool)
+            and parametre == sentinelle
+        ):
+            # As is, or in the driver's wrapper of the column's type (psycopg's ``Int4``).
+            return _tel_quel if type(parametre) is int else type(parametre)
+        return None
+    for encoder in encodages:
+        vue = encoder(sentinelle)
+        if type(parametre) is type(vue) and parametre == vue:
+            return encoder
     return None
 
 
-class _Compilee:
-    """One query's SQL with the places of its parameters, ready to run with new values."""
+def _places(connexion, sentinelles, sql, parametres, *, toutes):
+    """``[(rank of the value, encoder or None for as is, positions)]``: where each sentinel
+    went. A sentinel may be absent unless ``toutes`` (a count does not read the annotation
+    using the user), never written in the SQL itself nor in a parameter in another form."""
+    encodages = [_encodages(connexion, sentinelle) for sentinelle in sentinelles]
+    dates = any(isinstance(sentinelle, date) for sentinelle in sentinelles)
+    annees = range(_ANNEE - 1, _ANNEE + len(sentinelles) + 1) if dates else range(0)
+    places = {}
+    for position, parametre in enumerate(parametres):
+        trouvee = False
+        for rang, sentinelle in enumerate(sentinelles):
+            encoder = _encodage(parametre, sentinelle, encodages[rang])
+            if encoder is not None:
+                places.setdefault((rang, encoder), []).append(position)
+                trouvee = True
+        if not trouvee and _derivee(parametre, annees):
+            raise NonCompilable(f"parameter {position} holds a sentinel in an unknown form")
+    if _MARQUE in sql or any(str(s) in sql for s in sentinelles if type(s) is int):
+        raise NonCompilable("a sentinel is written in the SQL")
+    if toutes:
+        placees = {rang for rang, _ in places}
+        for rang, sentinelle in enumerate(sentinelles):
+            if rang not in placees:
+                raise NonCompilable(f"RequeteCompilee: {sentinelle!r} is not a parameter of {sql}")
+    return [
+        (rang, None if encoder is _tel_quel else encoder, tuple(positions))
+        for (rang, encoder), positions in places.items()
+    ]
 
-    def __init__(self, alias, types, queryset_de, *, convertir):
+
+def _derivee(parametre, annees) -> bool:
+    """``parametre`` looks made from a sentinel: a text with the mark, a nearby integer, a
+    date or datetime (or its text) in the sentinels' years."""
+    if isinstance(parametre, bool):
+        return False
+    if isinstance(parametre, int):
+        return _BASE_ENTIERE - 100 <= parametre <= _BASE_ENTIERE + 1_009 * 1_000
+    if isinstance(parametre, date):
+        return parametre.year in annees
+    texte = str(parametre)
+    en_date = _DATE_EN_TEXTE.match(texte)
+    return _MARQUE in texte or (en_date is not None and int(en_date[1]) in annees)
+
+
+def _convertir(compiler):
+    """The rows with the ORM's converters applied, or None when no column has one."""
+    champs = [colonne[0] for colonne in compiler.select[: compiler.col_count]]
+    convertisseurs = compiler.get_converters(champs)
+    if not convertisseurs:
+        return None
+    return lambda lignes: [
+        tuple(ligne) for ligne in compiler.apply_converters(lignes, convertisseurs)
+    ]
+
+
+def requete_du_total(queryset):
+    """What ``queryset.count()`` runs, as a query to compile: its rows counted, no order,
+    no slice, no annotation selected (``premiere_valeur`` renders its row)."""
+    requete = queryset.query.chain()
+    requete.clear_ordering(force=True)
+    requete.clear_limits()
+    requete.clear_select_clause()
+    requete.add_annotation(Count("*"), "__count", select=True)
+    return requete
+
+
+def premiere_valeur(forme, compiler):
+    """A ``rendu`` of ``RequeteParForme``: the first column of the first row (a count)."""
+    return _premiere_valeur
+
+
+def _premiere_valeur(lignes):
+    return lignes[0][0]
+
+
+class _Compilee:
+    """One query's SQL with the places of its values, ready to run with new values.
+
+    ``requete_de(*sentinelles)`` returns the queryset (or the ``Query``) to compile, one
+    sentinel per type of ``types``; ``rendu(compiler)`` what turns the driver's rows into
+    the result (None: the rows as they are)."""
+
+    def __init__(self, alias, types, requete_de, *, rendu=None, toutes=True):
         connexion = connections[alias]
         sentinelles = [_sentinelle(t, rang) for rang, t in enumerate(types)]
-        compiler = queryset_de(*sentinelles).using(alias).query.get_compiler(alias)
-        self.sql, parametres = compiler.as_sql()
+        requete = requete_de(*sentinelles)
+        compiler = getattr(requete, "query", requete).get_compiler(alias)
+        try:
+            self.sql, parametres = compiler.as_sql()
+        except (EmptyResultSet, FullResultSet, ValueError) as exc:
+            raise NonCompilable(f"{type(exc).__name__}: {exc}") from exc
         self.gabarit = list(parametres)
-        self.places = []
-        for sentinelle, type_ in zip(sentinelles, types, strict=True):
-            adapter = _adapter(connexion, type_)
-            vue = adapter(sentinelle) if adapter else sentinelle
-            positions = [rang for rang, valeur in enumerate(self.gabarit) if valeur == vue]
-            if not positions:
-                raise ValueError(
-                    f"RequeteCompilee: {sentinelle!r} is not a parameter of {self.sql}"
-                )
-            self.places.append((positions, adapter))
-        self.compiler = compiler
-        self.convertisseurs = None
-        if convertir:
-            champs = [colonne[0] for colonne in compiler.select[: compiler.col_count]]
-            self.convertisseurs = compiler.get_converters(champs)
+        self.places = _places(connexion, sentinelles, self.sql, self.gabarit, toutes=toutes)
+        self.alias = alias
+        self.rendre = rendu(compiler) if rendu is not None else None
 
-    def lignes(self, valeurs, alias) -> list[tuple]:
+    def lignes(self, valeurs):
         parametres = list(self.gabarit)
-        for (positions, adapter), valeur in zip(self.places, valeurs, strict=True):
-            if adapter is not None:
-                valeur = adapter(valeur)
+        for rang, encoder, positions in self.places:
+            valeur = valeurs[rang]
+            if encoder is not None:
+                valeur = encoder(valeur)
             for position in positions:
                 parametres[position] = valeur
-        with connections[alias].cursor() as cursor:
+        with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, parametres)
             lignes = cursor.fetchall()
-        if self.convertisseurs:
-            return [
-                tuple(ligne)
-                for ligne in self.compiler.apply_converters(lignes, self.convertisseurs)
-            ]
-        return lignes
+        return lignes if self.rendre is None else self.rendre(lignes)
 
 
 class RequeteCompilee:
@@ -92,42 +214,66 @@ class RequeteCompilee:
     def __init__(self, fabrique, types=(str,), *, convertir=True):
         self._fabrique = fabrique
         self._types = tuple(types)
-        self._convertir = convertir
+        self._rendu = _convertir if convertir else None
         self._compilees = {}
 
     def lignes(self, *valeurs, using: str = "default") -> list[tuple]:
         compilee = self._compilees.get(using)
         if compilee is None:
             compilee = self._compilees[using] = _Compilee(
-                using, self._types, self._fabrique, convertir=self._convertir
+                using, self._types, self._fabrique, rendu=self._rendu
             )
-        return compilee.lignes(valeurs, using)
+        return compilee.lignes(valeurs)
 
 
 class RequeteParForme:
     """A ``RequeteCompilee`` per shape: ``fabrique(forme, *valeurs)`` returns the
-    ``values_list()`` queryset of a query whose structure ``forme`` (hashable: which
-    filters, which order, which slice) decides, with ``valeurs`` as its parameters, their
-    types (str, int, datetime, date) read from the values themselves. At most ``maximum``
-    shapes are kept (the cache is emptied past them: a slice's bounds are part of it)."""
+    ``values_list()`` queryset (or the ``Query``) of a query whose structure ``forme``
+    (hashable: which filters, which order, which slice) decides, with ``valeurs`` as its
+    parameters, their types (str, int, datetime, date) read from the values themselves.
+    At most ``maximum`` shapes are kept (the cache is emptied past them: a slice's bounds
+    are part of it).
 
-    def __init__(self, fabrique, *, convertir=True, maximum=1000):
+    ``rendu(forme, compiler)``, if given, returns what turns the driver's rows into the
+    result (in place of ``convertir``). With ``repli`` (the query's name in the log), a value
+    need not appear among the parameters, and a shape that cannot be compiled answers None
+    instead of raising ``NonCompilable``: the caller takes the ORM's path."""
+
+    def __init__(self, fabrique, *, convertir=True, rendu=None, maximum=1000, repli=None):
         self._fabrique = fabrique
+        self._rendu = rendu
         self._convertir = convertir
         self._maximum = maximum
+        self._repli = repli
         self._compilees = {}
 
-    def lignes(self, forme, *valeurs, using: str = "default") -> list[tuple]:
-        types = tuple(map(type, valeurs))
-        cle = (using, forme, types)
-        compilee = self._compilees.get(cle)
-        if compilee is None:
+    def lignes(self, forme, *valeurs, using: str = "default"):
+        cle = (using, forme, tuple(map(type, valeurs)))
+        compilee = self._compilees.get(cle, False)
+        if compilee is False:
+            compilee = self._compiler(forme, cle[2], using)
             if len(self._compilees) >= self._maximum:
                 self._compilees.clear()
-            compilee = self._compilees[cle] = _Compilee(
+            self._compilees[cle] = compilee
+        if compilee is None:
+            return None
+        return compilee.lignes(valeurs)
+
+    def _compiler(self, forme, types, using):
+        if self._rendu is not None:
+            rendu = lambda compiler: self._rendu(forme, compiler)  # noqa: E731
+        else:
+            rendu = _convertir if self._convertir else None
+        try:
+            return _Compilee(
                 using,
                 types,
                 lambda *sentinelles: self._fabrique(forme, *sentinelles),
-                convertir=self._convertir,
+                rendu=rendu,
+                toutes=self._repli is None,
             )
-        return compilee.lignes(valeurs, using)
+        except NonCompilable as exc:
+            if self._repli is None:
+                raise
+            journal.warning("%s : forme %r non compilée (%s)", self._repli, forme, exc)
+            return None

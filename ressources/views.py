@@ -4,14 +4,10 @@
 a ressource: its detail with statistics, the free search and the planning.
 """
 
-import json
-import logging
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections, router
-from django.db.models import Count
+from django.db import router
 from django_filters.utils import translate_validation
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -22,6 +18,7 @@ from accounts.permissions import IsAdmin, manager_admin_ou
 from resa_project.pagination import ItemsMetaPagination
 from resa_project.parametres import FiltresBackend, tri_applique
 from resa_project.rendu import LignesBrutes, ListeRapideMixin
+from resa_project.requetes import RequeteParForme, premiere_valeur, requete_du_total
 from sites.permissions import exiger_site, sur_ses_sites
 
 from . import openapi, services
@@ -33,93 +30,38 @@ GereSesRessources = sur_ses_sites(
     lambda ressource: ressource.site_id, autorisation=Autorisation.GERER_RESSOURCES
 )
 
-journal = logging.getLogger(__name__)
-
 
 # --- The list's SQL, compiled once per shape ---------------------------------------------
 #
 # Building the list's queryset (the favourite annotation, the filters, the sort) and
 # compiling it costs several times what the database takes to answer it. Its SQL depends
 # only on the query's *shape* (which filters are given, how many characteristics, the sort,
-# the page's slice: ``RessourceFilterSet.forme_sql``): each shape is built and compiled once
-# per process by the ORM itself, with sentinel values where the caller's user and filter
-# values go, and the positions of those values among its parameters are recorded. The
-# request's values are then put in their place, each encoded as the ORM encoded its sentinel
-# (as is, as a ``LIKE`` pattern, as a JSON list). A shape whose sentinels cannot all be
-# found, exactly, is never compiled: it takes the ORM's path.
-
-_MARQUE = "zqxsentinelle"
-_BASE_ENTIERE = 2_071_000_417
+# the page's slice: ``RessourceFilterSet.forme_sql``): each shape is compiled once per
+# process by ``resa_project.requetes``, the caller's user and filter values then put in
+# their place as the ORM encoded them. A shape whose values cannot all be placed is never
+# compiled: it takes the ORM's path.
 
 
-def _sentinelle(type_, rang):
-    if type_ is str:
-        # Characters that LIKE patterns and JSON escape: each encoding gives another text.
-        return f'{_MARQUE}{rang}%_\\"é'
-    # Inside every integer column's range (an ORM refuses an out-of-range value itself).
-    return _BASE_ENTIERE + 1_009 * rang
+def _page_de_forme(forme, *valeurs):
+    """The page's ``en_valeurs`` queryset; ``forme``: (viewset class, filters' shape, slice)."""
+    vue, filtres, (debut, fin) = forme[0](), forme[1], forme[2]
+    classe = vue.get_serializer_class()
+    return classe.en_valeurs(vue.queryset_de_forme(filtres, valeurs))[debut:fin]
 
 
-def _encodages(connexion, valeur):
-    """The ways a lookup may pass the string ``valeur`` as a parameter."""
-    return (
-        lambda v: v,
-        lambda v: f"%{connexion.ops.prep_for_like_query(v)}%",
-        lambda v: json.dumps([v]),
-    )
+def _rendu_de_page(forme, compiler):
+    return LignesBrutes(forme[0]().get_serializer_class(), compiler)
 
 
-def _encodage(connexion, parametre, sentinelle):
-    """How ``parametre`` encodes ``sentinelle`` (a function of the value), or None."""
-    if isinstance(sentinelle, str):
-        if type(parametre) is str:
-            for encoder in _encodages(connexion, sentinelle):
-                if parametre == encoder(sentinelle):
-                    return encoder
-        return None
-    if isinstance(parametre, int) and not isinstance(parametre, bool) and parametre == sentinelle:
-        # As is, or in the driver's wrapper of the column's type (psycopg's ``Int4``).
-        return (lambda v: v) if type(parametre) is int else type(parametre)
-    return None
+def _total_de_forme(forme, *valeurs):
+    """What the count runs; ``forme``: (viewset class, filters' shape)."""
+    return requete_du_total(forme[0]().queryset_de_forme(forme[1], valeurs))
 
 
-def _places(connexion, sentinelles, sql, parametres):
-    """``[(position, rank of the value, encoder)]``: where each sentinel went. A sentinel
-    may be absent (a count does not read the annotation using the user), never written in
-    the SQL itself nor in a parameter in another form."""
-    places = []
-    for position, parametre in enumerate(parametres):
-        trouvee = False
-        for rang, sentinelle in enumerate(sentinelles):
-            encoder = _encodage(connexion, parametre, sentinelle)
-            if encoder is not None:
-                places.append((position, rang, encoder))
-                trouvee = True
-        if not trouvee and _derivee(parametre):
-            raise ValueError(f"parameter {position} holds a sentinel in an unknown form")
-    if _MARQUE in sql or any(str(s) in sql for s in sentinelles if isinstance(s, int)):
-        raise ValueError("a sentinel is written in the SQL")
-    return places
-
-
-def _derivee(parametre) -> bool:
-    """``parametre`` looks made from a sentinel (a text with the mark, a nearby integer)."""
-    if isinstance(parametre, int) and not isinstance(parametre, bool):
-        return _BASE_ENTIERE - 100 <= parametre <= _BASE_ENTIERE + 1_009 * 1_000
-    return _MARQUE in str(parametre)
-
-
-def _requete_du_total(queryset):
-    """What ``queryset.count()`` runs: its rows counted, no order, no annotation selected."""
-    requete = queryset.query.chain()
-    requete.clear_ordering(force=True)
-    requete.clear_limits()
-    requete.clear_select_clause()
-    requete.add_annotation(Count("*"), "__count", select=True)
-    return requete
-
-
-_COMPILEES: dict[tuple, tuple | None] = {}
+_PAGES = RequeteParForme(
+    _page_de_forme, rendu=_rendu_de_page, maximum=2000, repli="Liste des ressources"
+)
+_TOTAUX = RequeteParForme(_total_de_forme, rendu=premiere_valeur, repli="Liste des ressources")
 
 
 class _PageCompilee:
@@ -133,44 +75,6 @@ class _PageCompilee:
         self.vue, self.forme, self.valeurs, self.alias = vue, forme, valeurs, alias
         self._lue = None
 
-    def _executer(self, tranche):
-        cle = (type(self.vue), self.alias, self.forme, tranche)
-        compilee = _COMPILEES.get(cle, False)
-        if compilee is False:
-            compilee = self._compiler(tranche)
-            if len(_COMPILEES) > 2000:  # the slice is part of the key: keep it bounded
-                _COMPILEES.clear()
-            _COMPILEES[cle] = compilee
-        if compilee is None:
-            return None
-        sql, gabarit, places, rendre = compilee
-        parametres = list(gabarit)
-        for position, rang, encoder in places:
-            parametres[position] = encoder(self.valeurs[rang])
-        with connections[self.alias].cursor() as curseur:
-            curseur.execute(sql, parametres)
-            lignes = curseur.fetchall()
-        return rendre(lignes)
-
-    def _compiler(self, tranche):
-        connexion = connections[self.alias]
-        sentinelles = [_sentinelle(type(v), rang) for rang, v in enumerate(self.valeurs)]
-        queryset = self.vue.queryset_de_forme(self.forme, sentinelles)
-        classe = self.vue.get_serializer_class()
-        if tranche is None:
-            requete = _requete_du_total(queryset)
-        else:
-            requete = classe.en_valeurs(queryset)[tranche[0] : tranche[1]].query
-        compiler = requete.get_compiler(self.alias)
-        try:
-            sql, parametres = compiler.as_sql()
-            places = _places(connexion, sentinelles, sql, list(parametres))
-        except (EmptyResultSet, FullResultSet, ValueError) as exc:
-            journal.warning("Liste des ressources : forme %r non compilée (%s)", self.forme, exc)
-            return None
-        rendre = _premiere_valeur if tranche is None else LignesBrutes(classe, compiler)
-        return sql, list(parametres), places, rendre
-
     def count(self) -> int:
         pagination = self.vue.paginator
         offset, limit = getattr(pagination, "offset", None), getattr(pagination, "limit", None)
@@ -178,7 +82,8 @@ class _PageCompilee:
             nombre = len(self[offset : offset + limit])
             if nombre < limit and (nombre or not offset):
                 return offset + nombre
-        total = self._executer(None)
+        forme = (type(self.vue), self.forme)
+        total = _TOTAUX.lignes(forme, *self.valeurs, using=self.alias)
         return self.vue._queryset_filtre().count() if total is None else total
 
     def __getitem__(self, tranche: slice) -> list[dict]:
@@ -189,16 +94,13 @@ class _PageCompilee:
         return objets
 
     def _lire(self, tranche: slice) -> list[dict]:
-        objets = self._executer((tranche.start, tranche.stop))
+        forme = (type(self.vue), self.forme, (tranche.start, tranche.stop))
+        objets = _PAGES.lignes(forme, *self.valeurs, using=self.alias)
         if objets is None:
             classe = self.vue.get_serializer_class()
             page = classe.en_valeurs(self.vue._queryset_filtre())[tranche]
             objets = classe.depuis_valeurs(page)
         return objets
-
-
-def _premiere_valeur(lignes):
-    return lignes[0][0]
 
 
 @openapi.ressources

@@ -1,6 +1,7 @@
 """Queries compiled once (``resa_project.requetes``): the same rows as the ORM's, for every
 parameter type, compiled once per database (and per shape), counted like any query."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from resa_project import requetes
 from resa_project.requetes import RequeteCompilee, RequeteParForme
 from reservations.models import Reservation, StatutReservation
 from reservations.tests.factories import ReservationFactory, demain_a
+from ressources.models import Ressource
 from ressources.tests.factories import RessourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +129,96 @@ def test_past_its_maximum_the_shapes_are_compiled_again(reservations):
     for fin in (1, 2, 3, 1):
         assert len(requete.lignes(("debut", 0, fin), "confirme")) == fin
     assert len(requete._compilees) == 2
+
+
+def _ressources(forme, batiment, caracteristique, capacite):
+    return (
+        Ressource.objects.filter(
+            localisation_batiment__icontains=batiment, capacite_maximum__gte=capacite
+        )
+        .avec_caracteristiques([caracteristique])
+        .order_by("nom")
+        .values_list("nom", "localisation_batiment")
+    )
+
+
+def test_values_are_placed_as_the_orm_encodes_them_as_a_like_pattern_json_or_wrapped():
+    """``icontains`` (a LIKE pattern), a JSON lookup, an integer the PostgreSQL driver
+    wraps (``Int4``): the rows are the ORM's for values with LIKE's and JSON's specials."""
+    for nom, batiment, caracs, capacite in [
+        ("Alpha", "Bât. 100%", ["wifi", 'dit "visio"'], 4),
+        ("Bravo", "B_2", ["wifi"], 12),
+        ("Charlie", "C\\3", ["écran"], 8),
+    ]:
+        RessourceFactory(
+            nom=nom,
+            localisation_batiment=batiment,
+            caracteristiques=caracs,
+            capacite_maximum=capacite,
+        )
+    requete = RequeteParForme(_ressources)
+    for batiment, caracteristique, capacite in [
+        ("100%", "wifi", 1),
+        ("b_", "wifi", 1),
+        ("_", "wifi", 5),
+        ("c\\", "écran", 1),
+        ("", 'dit "visio"', 0),
+        ("%", "absente", 0),
+    ]:
+        valeurs = (batiment, caracteristique, capacite)
+        assert requete.lignes(None, *valeurs) == list(_ressources(None, *valeurs)), valeurs
+
+
+@pytest.mark.parametrize(
+    ("fabrique", "types", "erreur"),
+    [
+        (  # arithmetic on a value: a parameter made from it, in no known form
+            lambda debut: Reservation.objects.filter(debut__gte=debut + timedelta(days=1)),
+            (requetes.datetime,),
+            "in an unknown form",
+        ),
+        (
+            lambda statut: Reservation.objects.filter(statut=statut + "x"),
+            (str,),
+            "in an unknown form",
+        ),
+        (lambda pk: Reservation.objects.filter(pk=pk + 1), (int,), "in an unknown form"),
+        (  # a value the ORM writes in the SQL itself
+            lambda pk: Reservation.objects.all()[:pk],
+            (int,),
+            "written in the SQL",
+        ),
+        (  # a value for which the ORM answers without SQL
+            lambda statut: Reservation.objects.filter(statut=statut).none(),
+            (str,),
+            "EmptyResultSet",
+        ),
+    ],
+)
+def test_a_query_whose_values_cannot_all_be_placed_is_not_compiled(fabrique, types, erreur):
+    requete = RequeteCompilee(lambda *v: fabrique(*v).values_list("id"), types=types)
+    with pytest.raises(requetes.NonCompilable, match=erreur):
+        requete.lignes(*(requetes._sentinelle(t, 0) for t in types))
+
+
+def test_with_a_fallback_a_shape_that_cannot_be_compiled_answers_none_logged_once(
+    reservations, caplog
+):
+    def fabrique(forme, statut, pk):
+        queryset = Reservation.objects.filter(statut=statut)
+        if forme == "derivee":
+            queryset = queryset.filter(pk__gt=pk - 1)
+        return queryset.order_by("id").values_list("id")  # ``pk`` unused otherwise
+
+    requete = RequeteParForme(fabrique, repli="Essai")
+    premier = reservations[0].pk
+    with caplog.at_level(logging.WARNING, logger="resa_project.requetes"):
+        for _ in range(2):
+            assert requete.lignes("derivee", "confirme", premier) is None
+            assert requete.lignes("sans", "confirme", premier) == list(
+                fabrique("sans", "confirme", premier)
+            )
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith("Essai : forme 'derivee' non compilée")
+    with pytest.raises(requetes.NonCompilable, match="is not a parameter"):
+        RequeteParForme(fabrique).lignes("sans", "confirme", premier)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import QueryDict
 from rest_framework.renderers import JSONRenderer
 
+from resa_project import requetes
 from resa_project.parametres import ID_MAX, MSG_BOOLEEN, MSG_ID
 from resa_project.rendu import LignesBrutes, _ColonneBrute
 from ressources import views
@@ -94,6 +95,16 @@ def attendu(user, requete: str) -> bytes:
     return JSONRenderer().render({"items": items, "meta": meta})
 
 
+def _oublier_les_formes():
+    views._PAGES._compilees.clear()
+    views._TOTAUX._compilees.clear()
+
+
+def _compilees():
+    """The list's compiled queries, pages and counts."""
+    return {**views._PAGES._compilees, **views._TOTAUX._compilees}
+
+
 def _requete(**parametres):
     return urlencode(parametres)
 
@@ -167,8 +178,8 @@ def test_every_list_is_drfs_byte_for_byte_first_compiled_then_rerun(
     """Each shape is compiled by its first request, then rerun with other values (the same
     list twice, and shapes repeated with other values): always DRF's bytes."""
     if tour == 1:
-        views._COMPILEES.clear()
-    caplog.set_level(logging.WARNING, logger="ressources.views")
+        _oublier_les_formes()
+    caplog.set_level(logging.WARNING, logger="resa_project.requetes")
     for requete in [*REQUETES, *_site_ids(catalogue)]:
         reponse = client_employe.get(f"/ressources/?{requete}")
 
@@ -190,15 +201,15 @@ def test_an_admin_sees_their_own_favourites(client_admin, admin_user, catalogue)
 def test_the_list_is_compiled_per_shape_and_rerun_with_the_callers_values(
     client_employe, employe, catalogue
 ):
-    views._COMPILEES.clear()
+    _oublier_les_formes()
     client_employe.get("/ressources/", {"type_of_ressource": "salle", "limit": 3})
-    compilees = dict(views._COMPILEES)
+    compilees = _compilees()
     assert len(compilees) == 2  # the count and the page
     assert all(compilee is not None for compilee in compilees.values())
 
     autre = client_employe.get("/ressources/", {"type_of_ressource": "vehicule", "limit": 3})
 
-    assert compilees == views._COMPILEES  # the same shape: nothing compiled again
+    assert compilees == _compilees()  # the same shape: nothing compiled again
     assert [r["nom"] for r in autre.json()["items"]] == ["Echo"]
     assert autre.json()["meta"]["total"] == 1
 
@@ -206,7 +217,7 @@ def test_the_list_is_compiled_per_shape_and_rerun_with_the_callers_values(
 def test_compiling_a_shape_runs_no_query_of_its_own(
     client_employe, catalogue, django_assert_num_queries
 ):
-    views._COMPILEES.clear()
+    _oublier_les_formes()
     # token + page + count, the first time of this shape as later
     with django_assert_num_queries(3):
         reponse = client_employe.get("/ressources/", {"caracteristiques": "wifi", "limit": 2})
@@ -241,17 +252,18 @@ def test_a_shape_whose_parameters_cannot_be_placed_takes_the_orms_path(
 ):
     """A lookup encoding its value in a way not recognised (here: LIKE patterns, as if
     unknown) is never compiled: the ORM answers, the same bytes."""
-    views._COMPILEES.clear()
-    monkeypatch.setattr(views, "_encodages", lambda connexion, valeur: (lambda v: v,))
-    caplog.set_level(logging.WARNING, logger="ressources.views")
+    _oublier_les_formes()
+    monkeypatch.setattr(requetes, "_encodages", lambda connexion, valeur: (lambda v: v,))
+    caplog.set_level(logging.WARNING, logger="resa_project.requetes")
     for requete in (_requete(batiment="b_"), _requete(batiment="100%"), _requete(limit=2)):
         reponse = client_employe.get(f"/ressources/?{requete}")
 
         assert reponse.content == attendu(employe, requete)
     messages = [r.getMessage() for r in caplog.records]
-    prefixe = f"Liste des ressources : forme {_forme('batiment=b')[0]!r} non compilée"
     assert len(messages) == 1  # its page, once (each page ends early: no count)
-    assert all(m.startswith(prefixe) and "in an unknown form" in m for m in messages)
+    assert all(m.startswith("Liste des ressources : forme ") for m in messages)
+    assert all(repr(_forme("batiment=b")[0]) in m for m in messages)
+    assert all("non compilée" in m and "in an unknown form" in m for m in messages)
 
 
 @pytest.mark.parametrize(
