@@ -302,6 +302,12 @@ class Reservation(models.Model):
                 ],
                 name="reservation_statistiques_idx",
             ),
+            # A ressource's detail (occupation.statistiques_ressource): its statistics over
+            # its whole history read from the index alone, whatever the history's length.
+            models.Index(
+                fields=["ressource", "debut", "fin", "statut"],
+                name="reservation_ressource_detail",
+            ),
             # The holds to release (API.md C4): confirmed, check-in required, none yet.
             models.Index(
                 fields=["checkin_limite"],

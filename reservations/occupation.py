@@ -6,7 +6,7 @@ periods are expanded in Python by ``calendrier``. The free search across ressour
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -74,11 +74,20 @@ def _duree(expression) -> ExpressionWrapper:
 
 @dataclass
 class Semaine:
-    """What the detail needs about the next 7 days, loaded in two queries."""
+    """What the detail needs about the next 7 days, loaded in two queries (the blocking
+    reservations and the periods touching them).
+
+    ``minuits`` are the 8 midnights around the 7 days (``debut`` the first, ``fin`` the
+    last), ``ouvertures`` each day's opening and closing instants in UTC (see
+    ``_bornes_du_jour``); ``zone`` is the organisation's, looked up once (each lookup goes
+    through asgiref's Local)."""
 
     jours: list[date]
     debut: datetime
     fin: datetime
+    zone: tzinfo
+    minuits: list[datetime]
+    ouvertures: list[tuple[datetime, datetime]]
     reservations: list[tuple[datetime, datetime]] = field(default_factory=list)
     periodes: list[ResourceAvailability] = field(default_factory=list)
 
@@ -86,13 +95,15 @@ class Semaine:
 # The detail's queries, compiled once per process (resa_project.requetes): the ORM would
 # otherwise spend more time building and compiling them than the database answering them.
 _CHAMPS_PERIODE = [champ.attname for champ in ResourceAvailability._meta.concrete_fields]
-_CHAMPS_RESERVATION = [champ.attname for champ in Reservation._meta.concrete_fields]
+# What the detail shows of an upcoming reservation (ProchaineReservationSerializer).
+_CHAMPS_PROCHAINE = ["id", "user_id", "debut", "fin", "statut", "description", "nbr_participants"]
 
 _RESERVATIONS_SEMAINE = RequeteCompilee(
     lambda ressource_id, debut, fin, debut_apres, maintenant: (
         Reservation.objects.bloquantes(maintenant)
         .filter(ressource_id=ressource_id)
         .chevauche(debut, fin, debut_apres=debut_apres)
+        .order_by()
         .values_list("debut", "fin")
     ),
     types=(int, datetime, datetime, datetime, datetime),
@@ -110,7 +121,7 @@ _PROCHAINES = RequeteCompilee(
         Reservation.objects.bloquantes(maintenant)
         .filter(ressource_id=ressource_id, debut__gt=maintenant)
         .order_by("debut", "id")
-        .values_list(*_CHAMPS_RESERVATION)[:NB_PROCHAINES_RESERVATIONS]
+        .values_list(*_CHAMPS_PROCHAINE)[:NB_PROCHAINES_RESERVATIONS]
     ),
     types=(int, datetime),
 )
@@ -119,10 +130,15 @@ _PROCHAINES = RequeteCompilee(
 def charger_semaine(ressource: Ressource, *, maintenant: datetime | None = None) -> Semaine:
     """Blocking reservations and periods touching today .. today + 6 (two queries)."""
     maintenant = maintenant or timezone.now()
-    aujourdhui = timezone.localdate(maintenant)
-    jours = calendrier.jours(aujourdhui, NB_JOURS_DISPONIBILITE)
-    debut = calendrier.debut_du_jour(jours[0])
-    fin = calendrier.debut_du_jour(jours[-1] + timedelta(days=1))
+    zone = timezone.get_current_timezone()
+    jours = calendrier.jours(timezone.localdate(maintenant, zone), NB_JOURS_DISPONIBILITE)
+    minuits = [
+        calendrier.rendre_conscient(datetime.combine(jour, time.min), zone)
+        for jour in [*jours, jours[-1] + timedelta(days=1)]
+    ]
+    ouverture, fermeture = ressource.horaires()
+    ouvertures = [_bornes_du_jour(jour, ouverture, fermeture, zone) for jour in jours]
+    debut, fin = minuits[0], minuits[-1]
     reservations = _RESERVATIONS_SEMAINE.lignes(
         ressource.pk, debut, fin, borne_chevauchement(debut), maintenant
     )
@@ -132,21 +148,26 @@ def charger_semaine(ressource: Ressource, *, maintenant: datetime | None = None)
             ressource.pk, debut, fin, fin_recurrence_minimum(debut)
         )
     ]
-    return Semaine(jours, debut, fin, reservations, periodes)
+    return Semaine(jours, debut, fin, zone, minuits, ouvertures, reservations, periodes)
 
 
-def _bornes_du_jour(jour: date, ouverture: time, fermeture: time) -> tuple[datetime, datetime]:
-    """Opening and closing instants of ``jour`` in UTC: Python subtracts and compares two
-    datetimes of one zone by wall-clock time, which is wrong on a daylight-saving day."""
-    o, f = calendrier.bornes_du_jour(jour, ouverture, fermeture)
-    return o.astimezone(UTC), f.astimezone(UTC)
+def _bornes_du_jour(
+    jour: date, ouverture: time, fermeture: time, zone: tzinfo
+) -> tuple[datetime, datetime]:
+    """Opening and closing instants of ``jour`` in UTC (``calendrier.bornes_du_jour`` in
+    ``zone``): Python subtracts and compares two datetimes of one zone by wall-clock time,
+    which is wrong on a daylight-saving day."""
+    return (
+        calendrier.rendre_conscient(datetime.combine(jour, ouverture), zone).astimezone(UTC),
+        calendrier.rendre_conscient(datetime.combine(jour, fermeture), zone).astimezone(UTC),
+    )
 
 
-def _heures_pleines(jour: date):
-    """The whole hours of ``jour`` as UTC ``(debut, fin)``, stepping in real time: 23 on the
-    spring change day (no 02:00), 25 in autumn (02:00 twice)."""
-    debut = calendrier.debut_du_jour(jour).astimezone(UTC)
-    lendemain = calendrier.debut_du_jour(jour + timedelta(days=1)).astimezone(UTC)
+def _heures_pleines(minuit: datetime, lendemain: datetime):
+    """The whole hours from ``minuit`` to the next midnight as UTC ``(debut, fin)``,
+    stepping in real time: 23 on the spring change day (no 02:00), 25 in autumn (02:00
+    twice)."""
+    debut, lendemain = minuit.astimezone(UTC), lendemain.astimezone(UTC)
     while debut + UNE_HEURE <= lendemain:
         yield debut, debut + UNE_HEURE
         debut += UNE_HEURE
@@ -165,10 +186,8 @@ def _union_dans(intervalles, debut: datetime, fin: datetime) -> timedelta:
 
 def taux_occupation(ressource: Ressource, semaine: Semaine) -> float:
     """Booked share (``en_cours``/``confirme``) of the open hours of the 7 days, in percent."""
-    ouverture, fermeture = ressource.horaires()
     ouvert, reserve = timedelta(), timedelta()
-    for jour in semaine.jours:
-        o, f = _bornes_du_jour(jour, ouverture, fermeture)
+    for o, f in semaine.ouvertures:
         ouvert += f - o
         reserve += _union_dans(semaine.reservations, o, f)
     if not ouvert:
@@ -205,18 +224,21 @@ def _chiffres(ressource_id, maintenant, debut_30_jours):
     duree_30_jours = _duree(
         Least(F("fin"), _dt(maintenant)) - Greatest(F("debut"), _dt(debut_30_jours))
     )
+    # Rows counted by ``debut`` (never null): every column read is in the index
+    # ``reservation_ressource_detail``, which PostgreSQL then scans alone (SQLite's indexes
+    # hold the id).
     return (
         Reservation.objects.filter(ressource_id=ressource_id)
         .values("ressource_id")
         .annotate(
-            total=Count("pk"),
+            total=Count("debut"),
             actives=Count(
-                "pk",
+                "debut",
                 filter=Q(
                     statut=StatutReservation.CONFIRME, debut__lte=maintenant, fin__gt=maintenant
                 ),
             ),
-            a_venir=Count("pk", filter=Q(statut__in=STATUTS_BLOQUANTS, debut__gt=maintenant)),
+            a_venir=Count("debut", filter=Q(statut__in=STATUTS_BLOQUANTS, debut__gt=maintenant)),
             duree_30_jours=Sum(
                 duree_30_jours,
                 filter=Q(
@@ -237,10 +259,11 @@ _CHIFFRES = RequeteCompilee(_chiffres, types=(int, datetime, datetime))
 def prochaines_reservations(
     ressource: Ressource, *, maintenant: datetime | None = None
 ) -> list[Reservation]:
-    """The next ``en_cours``/``confirme`` reservations starting after now (one query)."""
+    """The next ``en_cours``/``confirme`` reservations starting after now (one query), with
+    only the fields the detail shows (the others deferred)."""
     maintenant = maintenant or timezone.now()
     return [
-        Reservation.from_db("default", _CHAMPS_RESERVATION, ligne)
+        Reservation.from_db("default", _CHAMPS_PROCHAINE, ligne)
         for ligne in _PROCHAINES.lignes(ressource.pk, maintenant)
     ]
 
@@ -298,26 +321,26 @@ def disponibilite_7_jours(
         else:
             normales.extend(occurrences)
     avec_normales = _a_des_periodes_normales(ressource)
+    zone = semaine.zone
     occupes = semaine.reservations + [(d, f) for d, f, _ in bloquantes]
-    ouverture, fermeture = ressource.horaires()
 
     resultat = []
-    for jour in semaine.jours:
-        o, f = _bornes_du_jour(jour, ouverture, fermeture)
+    for rang, jour in enumerate(semaine.jours):
+        o, f = semaine.ouvertures[rang]
         du_jour = [(d, fin, p) for d, fin, p in bloquantes if d < f and fin > o]
         if du_jour and calendrier.union_couvre([(d, fin) for d, fin, _ in du_jour], o, f):
             raisons = list(dict.fromkeys(_raison(p) for _, _, p in du_jour))
             resultat.append(_jour(jour, False, " ; ".join(raisons)))
             continue
         creneaux = []
-        for debut, fin in _heures_pleines(jour):
+        for debut, fin in _heures_pleines(*semaine.minuits[rang : rang + 2]):
             if debut < o or fin > f or debut < maintenant:
                 continue
             if any(d < fin and e > debut for d, e in occupes):
                 continue
             if avec_normales and not any(d <= debut and fin <= e for d, e in normales):
                 continue
-            creneaux.append({"debut": _hhmm(debut), "fin": _hhmm(fin)})
+            creneaux.append({"debut": _hhmm(debut, zone), "fin": _hhmm(fin, zone)})
         if creneaux:
             resultat.append(_jour(jour, True, None, creneaux))
         elif avec_normales and not any(d < f and e > o for d, e in normales):
@@ -327,8 +350,9 @@ def disponibilite_7_jours(
     return resultat
 
 
-def _hhmm(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%H:%M")
+def _hhmm(moment: datetime, zone: tzinfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def detail_ressource(ressource: Ressource, *, maintenant: datetime | None = None) -> dict:
@@ -357,13 +381,19 @@ def avec_indicateur_normales(queryset):
 _CHAMPS_RESSOURCE = [champ.attname for champ in Ressource._meta.concrete_fields]
 _CHAMPS_SITE = [champ.attname for champ in Site._meta.concrete_fields]
 _RESSOURCE_DU_DETAIL = RequeteCompilee(
-    lambda pk, user_id: avec_indicateur_normales(
-        Ressource.objects.filter(pk=pk).annotate(est_favori=Ressource.objects.favoris_de(user_id))
-    ).values_list(
-        *_CHAMPS_RESSOURCE,
-        *(f"site__{nom}" for nom in _CHAMPS_SITE),
-        "est_favori",
-        "a_periodes_normales",
+    lambda pk, user_id: (
+        avec_indicateur_normales(
+            Ressource.objects.filter(pk=pk).annotate(
+                est_favori=Ressource.objects.favoris_de(user_id)
+            )
+        )
+        .order_by()
+        .values_list(
+            *_CHAMPS_RESSOURCE,
+            *(f"site__{nom}" for nom in _CHAMPS_SITE),
+            "est_favori",
+            "a_periodes_normales",
+        )
     ),
     types=(int, int),
 )

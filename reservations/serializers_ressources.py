@@ -75,6 +75,17 @@ class DetailRessourceSerializer(RenduRapide, serializers.Serializer):
     )
 
 
+_DETAIL = DetailRessourceSerializer()
+
+
+def representation_detail(detail: dict) -> dict:
+    """``DetailRessourceSerializer(detail).data`` from one serializer built once per process:
+    DRF builds and deep-copies a serializer's fields (the nested ones' too) for every
+    instance, which cost more than rendering the detail; ``to_representation`` only reads
+    them, so the threads of a worker can share it."""
+    return _DETAIL.to_representation(detail)
+
+
 class FenetreSerializer(serializers.Serializer):
     """``debut``/``fin`` of the free search (ISO 8601; without offset: organisation zone)."""
 
