@@ -5,20 +5,21 @@ One query reads the blocking reservations that overlap the window and the period
 periods decide in Python which ressources they refuse, with the same occurrences as
 ``calendrier`` (hence as the booking rules), computed in closed form: see ``_Fenetre``.
 Those ids are one parameter of the search (``_HorsDe``); every other rule is a filter of
-that one query, which ``PageDisponibles`` runs as a count and as the page.
+that one query, which ``PageDisponibles`` runs as a count and as the page, from SQL compiled
+once per shape (``resa_project.requetes``): the search's values (the local hours, the ids)
+are texts, parameters of that SQL (``RechercheLibre``).
 """
 
 import json
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     CharField,
     Count,
-    DateField,
-    DateTimeField,
     F,
     Func,
     IntegerField,
@@ -32,7 +33,13 @@ from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import Exact, Lookup
 from django.utils import timezone
 
-from resa_project.requetes import RequeteCompilee
+from resa_project.rendu import LignesBrutes
+from resa_project.requetes import (
+    RequeteCompilee,
+    RequeteParForme,
+    premiere_valeur,
+    requete_du_total,
+)
 from ressources.models import Etat, Ressource, TypeRessource
 from ressources.serializers import RessourceSerializer
 
@@ -57,7 +64,6 @@ MSG_RECHERCHE_TROP_LONGUE = (
 # (see ``_Fenetre``): more than the largest offset a zone can have (under 24 hours).
 _MARGE_DECALAGE = timedelta(days=2, hours=1)
 _PAS_ECHANTILLON = timedelta(hours=1)
-_COLONNES_PERIODE = ("ressource_id", "type_disponibilite", "debut", "fin", "recurrence")
 
 
 class _Periode:
@@ -125,19 +131,6 @@ class _Fenetre:
         except OverflowError:  # a window at the ends of the calendar
             self.forme_close = False
 
-    def _bornes(self, debut, fin, recurrence, fin_recurrence):
-        """``(d0, f0, pas, k_fin)``, or None when ``calendrier`` must decide."""
-        pas = PAS_RECURRENCE.get(recurrence)
-        if pas is None or not self.forme_close:
-            return None
-        d0 = debut.astimezone(self.zone).replace(tzinfo=None)
-        f0 = fin.astimezone(self.zone).replace(tzinfo=None)
-        k_fin = None
-        if fin_recurrence is not None:
-            # calendrier stops at the first occurrence starting after fin_recurrence.
-            k_fin = (fin_recurrence - d0.date()).days // pas.days
-        return d0, f0, pas, k_fin
-
     def touche(self, periode) -> bool:
         return self.touche_valeurs(
             periode.debut, periode.fin, periode.recurrence, periode.fin_recurrence
@@ -149,11 +142,18 @@ class _Fenetre:
         )
 
     def touche_valeurs(self, debut, fin, recurrence, fin_recurrence) -> bool:
-        """``touche`` from a period's columns (aware datetimes)."""
+        """``touche`` from a period's columns (``_lue``)."""
+        return self.touche_lue(_lue(self.zone, debut, fin, recurrence, fin_recurrence))
+
+    def couvre_valeurs(self, debut, fin, recurrence, fin_recurrence) -> bool:
+        """``couvre`` from a period's columns (``_lue``)."""
+        return self.couvre_lue(_lue(self.zone, debut, fin, recurrence, fin_recurrence))
+
+    def touche_lue(self, lue) -> bool:
+        debut, fin, recurrence, fin_recurrence, bornes = lue
         if recurrence == Recurrence.PONCTUEL:
             return debut < self.fin and fin > self.debut
-        bornes = self._bornes(debut, fin, recurrence, fin_recurrence)
-        if bornes is None:
+        if bornes is None or not self.forme_close:
             periode = _Periode((None, None, debut, fin, recurrence, fin_recurrence))
             return calendrier.touche(periode, self.debut, self.fin)
         d0, f0, pas, k_fin = bornes
@@ -164,12 +164,11 @@ class _Fenetre:
             k_haut = min(k_haut, k_fin)
         return k_bas <= k_haut
 
-    def couvre_valeurs(self, debut, fin, recurrence, fin_recurrence) -> bool:
-        """``couvre`` from a period's columns (aware datetimes)."""
+    def couvre_lue(self, lue) -> bool:
+        debut, fin, recurrence, fin_recurrence, bornes = lue
         if recurrence == Recurrence.PONCTUEL:
             return debut <= self.debut and self.fin <= fin
-        bornes = self._bornes(debut, fin, recurrence, fin_recurrence)
-        if bornes is None:
+        if bornes is None or not self.forme_close:
             periode = _Periode((None, None, debut, fin, recurrence, fin_recurrence))
             return calendrier.couvre(periode, self.debut, self.fin)
         d0, f0, pas, k_fin = bornes
@@ -179,6 +178,36 @@ class _Fenetre:
         if k_fin is not None:
             k_haut = min(k_haut, k_fin)
         return k_bas <= k_haut
+
+
+@lru_cache(maxsize=16384)
+def _lue(zone, debut, fin, recurrence, fin_recurrence):
+    """A period's columns, as ``_Stockee`` reads them (texts) or as the model holds them
+    (aware datetimes, a date) -> ``(debut, fin, recurrence, fin_recurrence, bornes)``,
+    aware datetimes and a date, with ``bornes`` = ``(d0, f0, pas, k_fin)`` for a repeating
+    period: its first occurrence as naive local datetimes, its step, the rank of its last
+    occurrence (None: no end). What does not depend on the window, kept across requests
+    (a function of the values alone: the same periods come back in every search)."""
+    if type(debut) is str:  # SQLite's texts are naive, in UTC
+        debut, fin = datetime.fromisoformat(debut), datetime.fromisoformat(fin)
+        if debut.tzinfo is None:
+            debut, fin = debut.replace(tzinfo=UTC), fin.replace(tzinfo=UTC)
+    if type(fin_recurrence) is str:
+        fin_recurrence = date.fromisoformat(fin_recurrence)
+    pas = PAS_RECURRENCE.get(recurrence)
+    bornes = None
+    if pas is not None:
+        try:
+            d0 = debut.astimezone(zone).replace(tzinfo=None)
+            f0 = fin.astimezone(zone).replace(tzinfo=None)
+        except OverflowError:  # at the ends of the calendar: calendrier decides
+            return debut, fin, recurrence, fin_recurrence, None
+        k_fin = None
+        if fin_recurrence is not None:
+            # calendrier stops at the first occurrence starting after fin_recurrence.
+            k_fin = (fin_recurrence - d0.date()).days // pas.days
+        bornes = (d0, f0, pas, k_fin)
+    return debut, fin, recurrence, fin_recurrence, bornes
 
 
 def verifier_fenetre_recherche(debut: datetime, fin: datetime, *, admin: bool):
@@ -193,6 +222,22 @@ def verifier_fenetre_recherche(debut: datetime, fin: datetime, *, admin: bool):
 
 # The marker of ``_OCCUPATION``'s rows that are blocking reservations, not periods.
 _RESERVATION = "reservation"
+
+
+class _Stockee(Func):
+    """A period's datetime or date column as text, for ``_lue`` to parse once per process
+    instead of the driver on every row: on SQLite the text it stores (the driver converts a
+    column by its declared type, which an expression, SQLite's no-op unary ``+``, has not),
+    on PostgreSQL its ISO text (in UTC, the zone Django gives the connection)."""
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)::text", **extra)
 
 
 def _occupation(debut, fin, fin_recurrence_depuis, debut_apres, maintenant):
@@ -211,51 +256,66 @@ def _occupation(debut, fin, fin_recurrence_depuis, debut_apres, maintenant):
         .values_list(
             "ressource_id",
             Value(_RESERVATION, output_field=CharField()),
-            Value(None, output_field=DateTimeField()),
-            Value(None, output_field=DateTimeField()),
             Value(None, output_field=CharField()),
-            Value(None, output_field=DateField()),
+            Value(None, output_field=CharField()),
+            Value(None, output_field=CharField()),
+            Value(None, output_field=CharField()),
         )
     )
     return (
         periodes.order_by()
-        .values_list(*_COLONNES_PERIODE, "fin_recurrence")
+        .values_list(
+            "ressource_id",
+            "type_disponibilite",
+            _Stockee(F("debut")),
+            _Stockee(F("fin")),
+            "recurrence",
+            _Stockee(F("fin_recurrence")),
+        )
         .union(reservations, all=True)
         .order_by()
     )
 
 
 # Compiled once per process (``resa_project.requetes``), its rows read as the driver gives
-# them (on SQLite, datetimes naive, in UTC).
+# them (the periods' bounds as text: ``_Stockee``).
 _OCCUPATION = RequeteCompilee(
     _occupation, types=(datetime, datetime, date, datetime, datetime), convertir=False
 )
 
 
 class _HorsDe(Lookup):
-    """``NOT (pk IN ids)`` with the ids as one parameter (a PostgreSQL array, a JSON list on
-    SQLite) read once into a hashed set: the same SQL for any number of ids (hundreds:
-    every ressource busy in the window), which a list of parameters would not give. A
-    lookup, so that ``filter()`` takes it as the whole condition."""
+    """``NOT (pk IN ids)`` with the ids as one parameter, their JSON list (``ids_en_texte``),
+    read once into a hashed set: the same SQL for any number of ids (hundreds: every
+    ressource busy in the window), which a list of parameters would not give, and a text,
+    so that a compiled query (``resa_project.requetes``) takes it as a parameter. A lookup,
+    so that ``filter()`` takes it as the whole condition."""
 
     lookup_name = "hors_de"
     prepare_rhs = False
 
-    def __init__(self, ids):
-        super().__init__(F("pk"), list(ids))
+    def __init__(self, texte: str):
+        super().__init__(F("pk"), texte)
 
     def as_sql(self, compiler, connection):
         colonne, parametres = self.process_lhs(compiler, connection)
-        ids = self.rhs
+        texte = self.rhs
         if connection.vendor == "postgresql":
-            return f"NOT ({colonne} IN (SELECT unnest(%s::bigint[])))", [*parametres, ids]
+            sql = f"NOT ({colonne} IN (SELECT value::bigint FROM jsonb_array_elements_text(%s::jsonb)))"  # noqa: S608, E501 - the compiled column
+            return sql, [*parametres, texte]
         if connection.vendor == "sqlite":
             sql = f"NOT ({colonne} IN (SELECT value FROM json_each(%s)))"  # noqa: S608 - the compiled column
-            return sql, [*parametres, json.dumps(ids)]
+            return sql, [*parametres, texte]
+        ids = json.loads(texte)
         if not ids:
             return "1 = 1", parametres
         marques = ", ".join(["%s"] * len(ids))
         return f"NOT ({colonne} IN ({marques}))", [*parametres, *ids]
+
+
+def ids_en_texte(ids) -> str:
+    """The parameter of ``_HorsDe``: the ids as a JSON list, in order."""
+    return json.dumps(sorted(ids))
 
 
 def ressources_occupees(debut: datetime, fin: datetime) -> set[int]:
@@ -276,22 +336,21 @@ def ressources_occupees(debut: datetime, fin: datetime) -> set[int]:
     )
     normale, ponctuel = TypeDisponibilite.DISPONIBILITE_NORMALE, Recurrence.PONCTUEL
     occupees, avec_normales, couvertes = set(), set(), set()
-    touche, couvre = fenetre.touche_valeurs, fenetre.couvre_valeurs
+    touche, couvre, zone = fenetre.touche_lue, fenetre.couvre_lue, fenetre.zone
     for ressource_id, type_ligne, debut_p, fin_p, recurrence, fin_recurrence in lignes:
         if type_ligne == normale:
             avec_normales.add(ressource_id)
-            if ressource_id in couvertes:
-                continue
-            if debut_p.tzinfo is None:  # SQLite's UTC
-                debut_p, fin_p = debut_p.replace(tzinfo=UTC), fin_p.replace(tzinfo=UTC)
-            if couvre(debut_p, fin_p, recurrence, fin_recurrence):
+            if ressource_id not in couvertes and couvre(
+                _lue(zone, debut_p, fin_p, recurrence, fin_recurrence)
+            ):
                 couvertes.add(ressource_id)
         elif ressource_id not in occupees:
-            if type_ligne != _RESERVATION and recurrence != ponctuel:
-                if debut_p.tzinfo is None:
-                    debut_p, fin_p = debut_p.replace(tzinfo=UTC), fin_p.replace(tzinfo=UTC)
-                if not touche(debut_p, fin_p, recurrence, fin_recurrence):
-                    continue
+            if (
+                type_ligne != _RESERVATION
+                and recurrence != ponctuel
+                and not touche(_lue(zone, debut_p, fin_p, recurrence, fin_recurrence))
+            ):
+                continue
             occupees.add(ressource_id)
     return occupees | (avec_normales - couvertes)
 
@@ -309,56 +368,170 @@ class _SansIndex(Func):
         return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
 
 
+class RechercheLibre(NamedTuple):
+    """What the free search of one window filters on, besides the caller's filters: its
+    shape (the types the duration admits, None for all of them; whether the window starts
+    and ends on the same local day) and its values (the local hours, ``heures_locales``, and
+    the ids of the occupied ressources, ``ids_en_texte``), all texts: the parameters of a
+    compiled query (``PageDisponibles``)."""
+
+    types: tuple[str, ...] | None
+    meme_jour: bool
+    heure_debut: str
+    heure_fin: str
+    hors_de: str
+
+    @property
+    def forme(self) -> tuple:
+        return self.types, self.meme_jour
+
+    @property
+    def valeurs(self) -> tuple[str, str, str]:
+        return self.heure_debut, self.heure_fin, self.hors_de
+
+    @staticmethod
+    def conditions(forme, heure_debut, heure_fin, hors_de) -> list:
+        """The ``filter()`` arguments of a shape with its values (sentinels or the request's)."""
+        types, meme_jour = forme
+        # Every type (the ``ressource_type_valide`` constraint): no condition to evaluate per row.
+        q_types = Q() if types is None else Q(type_ressource__in=types)
+        return [
+            Exact(_SansIndex(F("etat")), Etat.ACTIVE),
+            q_types,
+            regles.q_horaires_aux_heures(heure_debut, heure_fin, meme_jour=meme_jour),
+            # Read once (hashed) whatever the number of rows of the page and count queries.
+            _HorsDe(hors_de),
+        ]
+
+
+def recherche_libre(debut: datetime, fin: datetime, *, admin: bool = False) -> RechercheLibre:
+    """The free search of ``[debut, fin)``: raises ``ValidationError`` for a window no
+    booking could have, then reads what occupies the ressources (one query,
+    ``ressources_occupees``)."""
+    debut, fin = debut.astimezone(UTC), fin.astimezone(UTC)  # durations in real time
+    verifier_fenetre_recherche(debut, fin, admin=admin)
+    occupees = ressources_occupees(debut, fin)
+    types = regles.types_admis(fin - debut)
+    heure_debut, heure_fin, meme_jour = regles.heures_locales(debut, fin)
+    return RechercheLibre(
+        None if len(types) == len(TypeRessource.values) else tuple(types),
+        meme_jour,
+        heure_debut,
+        heure_fin,
+        ids_en_texte(occupees),
+    )
+
+
+def disponibles_parmi(base, libre: RechercheLibre):
+    """The ressources of ``base`` the free search ``libre`` finds (``base`` keeps its
+    ordering); one filter() call: each one copies the whole query."""
+    return base.filter(*RechercheLibre.conditions(libre.forme, *libre.valeurs))
+
+
 def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = False, base=None):
     """Active ressources of ``base`` that a booking of exactly ``[debut, fin)`` would be
     accepted on (every rule of ``regles.verifier_creneau`` for one participant).
 
     Raises ``ValidationError`` for a window no booking could have. One query (what
     occupies the ressources, ``ressources_occupees``), then a lazy queryset the caller
-    paginates (``PageDisponibles`` does it in two queries); ``base`` keeps its ordering.
+    paginates; ``base`` keeps its ordering.
     """
-    debut, fin = debut.astimezone(UTC), fin.astimezone(UTC)  # durations in real time
-    verifier_fenetre_recherche(debut, fin, admin=admin)
     base = Ressource.objects.all() if base is None else base
-    occupees = ressources_occupees(debut, fin)
-    types = regles.types_admis(fin - debut)
-    # Every type (the ``ressource_type_valide`` constraint): no condition to evaluate per row.
-    q_types = Q() if len(types) == len(TypeRessource.values) else Q(type_ressource__in=types)
-    # One filter() call: each one copies the whole query.
-    return base.filter(
-        Exact(_SansIndex(F("etat")), Etat.ACTIVE),
-        q_types,
-        regles.q_horaires(debut, fin),
-        # Read once (hashed) whatever the number of rows of the page and count queries.
-        _HorsDe(sorted(occupees)),
-    )
+    return disponibles_parmi(base, recherche_libre(debut, fin, admin=admin))
+
+
+# --- The free search's page, compiled once per shape ----------------------------------------
+#
+# As the ressource list (``ressources.views``): the count and the page of a shape (the
+# caller's filters, ``RechercheFilterSet.forme_sql``, the search's ``RechercheLibre.forme``,
+# the slice) are built by the ORM and compiled once per process (``RequeteParForme``), the
+# caller's pk, the filters' values and the search's values then put in their place. A shape
+# that cannot be compiled takes the ORM's path.
+
+
+def _queryset_de_forme(forme, valeurs):
+    """The free search's queryset of ``forme`` = (viewset class, FilterSet class, filters'
+    shape, search's shape, ...): the user's pk, the filters' values, then the search's three
+    values in ``valeurs``."""
+    classe, filterset_class, filtres, recherche = forme[:4]
+    vue = classe(filterset_class=filterset_class)
+    base = vue.queryset_de_forme(filtres, valeurs[:-3])
+    return base.filter(*RechercheLibre.conditions(recherche, *valeurs[-3:]))
+
+
+def _page_de_forme(forme, *valeurs):
+    debut, fin = forme[4]
+    return RessourceSerializer.en_valeurs(_queryset_de_forme(forme, valeurs))[debut:fin]
+
+
+def _rendu_de_page(forme, compiler):
+    return LignesBrutes(RessourceSerializer, compiler)
+
+
+def _total_de_forme(forme, *valeurs):
+    return requete_du_total(_queryset_de_forme(forme, valeurs))
+
+
+_PAGES = RequeteParForme(
+    _page_de_forme, rendu=_rendu_de_page, maximum=2000, repli="Recherche libre"
+)
+_TOTAUX = RequeteParForme(_total_de_forme, rendu=premiere_valeur, repli="Recherche libre")
 
 
 class PageDisponibles:
     """The free search as the paginator reads it (``count()``, then one slice), in two
-    queries: the number of free ressources, then the page's rows alone, as value tuples for
-    ``RessourceSerializer.depuis_valeurs``. The page is an ``ORDER BY ... LIMIT``: the
-    database keeps the page's rows only (reading them in the order of the ``(nom, site)``
-    index for the default sort) instead of sorting every free ressource."""
+    queries: the number of free ressources, then the page's rows alone, as the JSON objects
+    of ``RessourceSerializer``. The page is an ``ORDER BY ... LIMIT``: the database keeps
+    the page's rows only (reading them in the order of the ``(nom, site)`` index for the
+    default sort) instead of sorting every free ressource.
 
-    def __init__(self, disponibles):
-        self.disponibles = disponibles  # with the annotations of the base it filters
+    ``vue`` is the viewset whose ``filtres`` (a valid ``RechercheFilterSet``) apply: each
+    query runs from SQL compiled once per shape when the filters have one (``forme_sql``),
+    else (or when a shape cannot be compiled) through the ORM."""
+
+    def __init__(self, vue, filtres, libre: RechercheLibre, *, alias: str):
+        self.vue, self.filtres, self.libre, self.alias = vue, filtres, libre, alias
+        forme_filtres = filtres.forme_sql()
+        self.forme = self.valeurs = None
+        if forme_filtres is not None and type(vue.request.user.pk) is int:
+            filtres_forme, valeurs = forme_filtres
+            self.forme = (
+                type(vue),
+                type(filtres),
+                filtres_forme,
+                libre.forme,
+            )
+            self.valeurs = (vue.request.user.pk, *valeurs, *libre.valeurs)
         self._total = None
+
+    def _orm(self):
+        """The ORM's own queryset of the search (what the compiled queries are)."""
+        return disponibles_parmi(self.filtres.filter_queryset(self.vue.get_queryset()), self.libre)
 
     def count(self) -> int:
         if self._total is None:
-            self._total = self.disponibles.count()
+            total = None
+            if self.forme is not None:
+                total = _TOTAUX.lignes(self.forme, *self.valeurs, using=self.alias)
+            self._total = self._orm().count() if total is None else total
         return self._total
 
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, tranche: slice) -> list[tuple]:
-        """The page's rows as ``RessourceSerializer.en_valeurs`` tuples (the id first); no
-        query for a page past the last free ressource."""
+    def __getitem__(self, tranche: slice) -> list[dict]:
+        """The page's JSON objects; no query for a page past the last free ressource."""
         if (tranche.start or 0) >= self.count():
             return []
-        return list(RessourceSerializer.en_valeurs(self.disponibles)[tranche])
+        objets = None
+        if self.forme is not None:
+            forme = (*self.forme, (tranche.start, tranche.stop))
+            objets = _PAGES.lignes(forme, *self.valeurs, using=self.alias)
+        if objets is None:
+            objets = RessourceSerializer.depuis_valeurs(
+                RessourceSerializer.en_valeurs(self._orm())[tranche]
+            )
+        return objets
 
 
 # --- Suggestions (API.md C9) ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import CharField, Func, Q, TimeField, Value
 from django.utils import timezone
 
 from resa_project.erreurs import ErreurDomaine
@@ -98,16 +98,43 @@ def erreur_horaires(ressource, debut: datetime, fin: datetime):
     return MSG_HORAIRES_SITE.format(ouverture=_hhmm(ouverture), fermeture=_hhmm(fermeture))
 
 
-def q_horaires(debut: datetime, fin: datetime) -> Q:
-    """SQL mirror of ``erreur_horaires`` for the free search (same window for every row).
-    The sites' hours are read by two uncorrelated subqueries (a few sites, read once), not
-    a join: no join for the planner to drive from the sites, so that the search's page is
-    read in the order of an index."""
+class Heure(Func):
+    """A time of day given as its ISO text (``time.isoformat()``) in one parameter: the text
+    SQLite stores a ``TimeField`` as (compared as text, as the ORM compares a ``time``), a
+    ``time`` on PostgreSQL. A text, so that a compiled query (``resa_project.requetes``)
+    can take it as a parameter."""
+
+    template = "%(expressions)s"
+    output_field = TimeField()
+
+    def __init__(self, texte: str):
+        super().__init__(Value(texte, output_field=CharField()))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)::time", **extra)
+
+
+def heures_locales(debut: datetime, fin: datetime) -> tuple[str, str, bool]:
+    """The local times of day of ``debut`` and ``fin`` (ISO text), and whether they fall on
+    the same local day: what ``q_horaires_aux_heures`` reads of a window."""
     ld, lf = timezone.localtime(debut), timezone.localtime(fin)
-    td, tf = ld.time(), lf.time()
+    return ld.time().isoformat(), lf.time().isoformat(), ld.date() == lf.date()
+
+
+def q_horaires(debut: datetime, fin: datetime) -> Q:
+    """SQL mirror of ``erreur_horaires`` for the free search (same window for every row)."""
+    heure_debut, heure_fin, meme_jour = heures_locales(debut, fin)
+    return q_horaires_aux_heures(heure_debut, heure_fin, meme_jour=meme_jour)
+
+
+def q_horaires_aux_heures(heure_debut: str, heure_fin: str, *, meme_jour: bool) -> Q:
+    """``q_horaires`` from ``heures_locales``. The sites' hours are read by two uncorrelated
+    subqueries (a few sites, read once), not a join: no join for the planner to drive from
+    the sites, so that the search's page is read in the order of an index."""
+    td, tf = Heure(heure_debut), Heure(heure_fin)
     propres = Q(horaires_ouverture__isnull=False, horaires_fermeture__isnull=False)
     salle = Q(type_ressource=TypeRessource.SALLE)
-    if ld.date() == lf.date():
+    if meme_jour:
         ouverts = Site.objects.filter(horaires_ouverture__lte=td, horaires_fermeture__gte=tf)
         salle &= (propres & Q(horaires_ouverture__lte=td, horaires_fermeture__gte=tf)) | (
             ~propres & Q(site__in=ouverts.values("pk"))

@@ -2,24 +2,26 @@
 reservations say about a ressource: its detail with statistics and the week ahead, the free
 search and the planning; its deletion takes the unavailability periods along, journaled."""
 
+from django.db import router
 from django.http import Http404
+from django_filters.utils import translate_validation
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from resa_project.parametres import ID_MAX
+from resa_project.parametres import ID_MAX, FiltresBackend
 from ressources.filters import RechercheFilterSet
+from ressources.models import Ressource
 from ressources.openapi import SUPPRIMER_RESSOURCE
-from ressources.serializers import RessourceSerializer
 from ressources.views import RessourceViewSet
 
 from . import occupation, openapi, recherche, services
 from .serializers_ressources import (
-    DetailRessourceSerializer,
     FenetrePlanningSerializer,
     FenetreSerializer,
     IntervallePlanningSerializer,
     ParametresSuggestionsSerializer,
     SuggestionSerializer,
+    representation_detail,
 )
 
 
@@ -34,8 +36,7 @@ class RessourceAvecOccupationViewSet(RessourceViewSet):
         if ressource is None:
             raise Http404
         self.check_object_permissions(request, ressource)
-        detail = occupation.detail_ressource(ressource)
-        return Response(DetailRessourceSerializer(detail).data)
+        return Response(representation_detail(occupation.detail_ressource(ressource)))
 
     @SUPPRIMER_RESSOURCE
     def destroy(self, request, *args, **kwargs):
@@ -47,16 +48,19 @@ class RessourceAvecOccupationViewSet(RessourceViewSet):
     def disponibles(self, request):
         fenetre = FenetreSerializer(data=request.query_params)
         fenetre.is_valid(raise_exception=True)
-        base = self.filter_queryset(self.get_queryset())
-        ressources = recherche.ressources_disponibles(
+        # The FilterSet validates (a 400 as DjangoFilterBackend gives it); the count, then
+        # the page's rows only, from SQL compiled once per shape (``PageDisponibles``).
+        filtres = FiltresBackend().get_filterset(request, Ressource.objects.all(), self)
+        if not filtres.is_valid():
+            raise translate_validation(filtres.errors)
+        libre = recherche.recherche_libre(
             fenetre.validated_data["debut"],
             fenetre.validated_data["fin"],
             admin=request.user.est_admin,
-            base=base,
         )
-        # The count, then the page's rows only.
-        page = self.paginate_queryset(recherche.PageDisponibles(ressources))
-        return self.get_paginated_response(RessourceSerializer.depuis_valeurs(page))
+        alias = router.db_for_read(Ressource)
+        page = self.paginate_queryset(recherche.PageDisponibles(self, filtres, libre, alias=alias))
+        return self.get_paginated_response(page)
 
     @openapi.SUGGESTIONS_RESSOURCES
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])

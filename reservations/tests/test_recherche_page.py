@@ -71,7 +71,7 @@ def test_the_excluded_ids_are_one_parameter_whatever_their_number(
 ):
     ressources = RessourceFactory.create_batch(310)
     exclues = [r.pk for r in ressources[:nombre]]
-    restantes = Ressource.objects.filter(recherche._HorsDe(exclues))
+    restantes = Ressource.objects.filter(recherche._HorsDe(recherche.ids_en_texte(exclues)))
 
     with django_assert_num_queries(2):
         assert restantes.count() == 310 - nombre
