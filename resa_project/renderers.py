@@ -9,11 +9,23 @@ Anything orjson refuses (an integer beyond 64 bits) goes to DRF's renderer whole
 output (``Accept: application/json; indent=2``) too.
 """
 
+from decimal import Decimal
+
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _ENCODEUR_DRF = JSONEncoder()
+
+
+def _par_defaut(valeur):
+    """DRF's encoding of what orjson does not write itself; decimals (a ressource's price,
+    in every row of a list) first, as DRF writes them: ``float``."""
+    if type(valeur) is Decimal:
+        return float(valeur)
+    return _ENCODEUR_DRF.default(valeur)
+
+
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
@@ -24,7 +36,7 @@ class JSONRapideRenderer(JSONRenderer):
         if self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
         try:
-            contenu = orjson.dumps(data, default=_ENCODEUR_DRF.default, option=_OPTIONS)
+            contenu = orjson.dumps(data, default=_par_defaut, option=_OPTIONS)
         except orjson.JSONEncodeError:
             return super().render(data, accepted_media_type, renderer_context)
         # As DRF does: U+2028 and U+2029 are valid JSON but end a line in JavaScript.

@@ -135,6 +135,7 @@ def test_a_row_the_plan_cannot_read_gets_drfs_own_behaviour():
     [
         {"moment": datetime(2027, 1, 5, 8, 0, 0, 123456, tzinfo=UTC), "jour": date(2027, 1, 5)},
         {"heure": time(7, 30), "prix": Decimal("12.50"), "texte": gettext_lazy("Réservé")},
+        {"prix": [Decimal("0"), Decimal("-1234567.891"), Decimal("1E+3"), Decimal("0.1")]},
         {"lignes": [{"a": 1}, (2, 3)], 4: "clé entière", "vide": None, "vrai": True},
         {"séparateurs": "a\u2028b\u2029c", "emoji": "🚲"},
         [1, 2.5, "x"],
