@@ -278,11 +278,10 @@ class _ColonneBrute:
         self.rang, self.calcul, self.memo = rang, calcul, {}
         self.cle = _cle_par_repr if par_repr else _meme
         memo = self.memo
-        self.lire = (
-            (lambda brute, defaut: memo.get(_cle_par_repr(brute), defaut))
-            if (par_repr)
-            else memo.get
-        )
+        if par_repr:
+            self.lire = lambda brute, defaut: memo.get(_cle_par_repr(brute), defaut)
+        else:
+            self.lire = memo.get
 
     def calculer(self, brute):
         """The conversion of a value the memo does not hold (kept when immutable)."""

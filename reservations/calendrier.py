@@ -7,7 +7,7 @@ datetimes and made aware afterwards.
 """
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.utils import timezone
 
@@ -76,16 +76,19 @@ def union_couvre(intervalles, debut: datetime, fin: datetime) -> bool:
     return curseur >= fin
 
 
-def bornes_du_jour(jour: date, ouverture: time, fermeture: time) -> tuple[datetime, datetime]:
-    """Aware opening and closing instants of ``jour``."""
+def bornes_du_jour(
+    jour: date, ouverture: time, fermeture: time, zone: tzinfo | None = None
+) -> tuple[datetime, datetime]:
+    """Aware opening and closing instants of ``jour`` (in ``zone``, default the current
+    one: a caller computing many days passes it, looked up once)."""
     return (
-        rendre_conscient(datetime.combine(jour, ouverture)),
-        rendre_conscient(datetime.combine(jour, fermeture)),
+        rendre_conscient(datetime.combine(jour, ouverture), zone),
+        rendre_conscient(datetime.combine(jour, fermeture), zone),
     )
 
 
-def debut_du_jour(jour: date) -> datetime:
-    return rendre_conscient(datetime.combine(jour, time.min))
+def debut_du_jour(jour: date, zone: tzinfo | None = None) -> datetime:
+    return rendre_conscient(datetime.combine(jour, time.min), zone)
 
 
 def jours(premier: date, nombre: int) -> list[date]:

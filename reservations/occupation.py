@@ -133,8 +133,7 @@ def charger_semaine(ressource: Ressource, *, maintenant: datetime | None = None)
     zone = timezone.get_current_timezone()
     jours = calendrier.jours(timezone.localdate(maintenant, zone), NB_JOURS_DISPONIBILITE)
     minuits = [
-        calendrier.rendre_conscient(datetime.combine(jour, time.min), zone)
-        for jour in [*jours, jours[-1] + timedelta(days=1)]
+        calendrier.debut_du_jour(jour, zone) for jour in [*jours, jours[-1] + timedelta(days=1)]
     ]
     ouverture, fermeture = ressource.horaires()
     ouvertures = [_bornes_du_jour(jour, ouverture, fermeture, zone) for jour in jours]
@@ -154,13 +153,10 @@ def charger_semaine(ressource: Ressource, *, maintenant: datetime | None = None)
 def _bornes_du_jour(
     jour: date, ouverture: time, fermeture: time, zone: tzinfo
 ) -> tuple[datetime, datetime]:
-    """Opening and closing instants of ``jour`` in UTC (``calendrier.bornes_du_jour`` in
-    ``zone``): Python subtracts and compares two datetimes of one zone by wall-clock time,
-    which is wrong on a daylight-saving day."""
-    return (
-        calendrier.rendre_conscient(datetime.combine(jour, ouverture), zone).astimezone(UTC),
-        calendrier.rendre_conscient(datetime.combine(jour, fermeture), zone).astimezone(UTC),
-    )
+    """Opening and closing instants of ``jour`` in UTC: Python subtracts and compares two
+    datetimes of one zone by wall-clock time, which is wrong on a daylight-saving day."""
+    o, f = calendrier.bornes_du_jour(jour, ouverture, fermeture, zone)
+    return o.astimezone(UTC), f.astimezone(UTC)
 
 
 def _heures_pleines(minuit: datetime, lendemain: datetime):

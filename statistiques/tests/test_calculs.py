@@ -14,6 +14,7 @@ from reservations.tests.factories import ReservationFactory
 from ressources.tests.factories import RessourceFactory
 from statistiques.expressions import decalages
 from statistiques.ouverture import Morceau, RessourceOuverte, TempsOuvert
+from statistiques.selectors import CODES_STATUT
 
 
 def local(jour, heure, minute=0, seconde=0, micro=0):
@@ -121,3 +122,11 @@ def test_time_after_the_end_of_the_period_is_cut_off_from_booked_hours(client_ad
     assert corps["total"]["heures_reservees"] == 2.0
     assert corps["total"]["duree_moyenne_minutes"] == 240.0
     assert corps["lignes"][0]["heures_reservees"] == 2.0
+
+
+def test_every_status_has_its_own_code_in_sqlites_integer_key():
+    # The key is group * 8 + code, and the CASE gives the last code to any other status: a
+    # new status without a code of its own would be counted as another one.
+    assert set(CODES_STATUT) == set(StatutReservation.values)
+    assert sorted(CODES_STATUT.values()) == list(range(len(CODES_STATUT)))
+    assert len(CODES_STATUT) <= 8
