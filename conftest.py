@@ -10,12 +10,17 @@ from sites.tests.factories import DepartmentFactory, SiteFactory
 
 @pytest.fixture(autouse=True)
 def _cache_vide():
-    """Throttling counters live in the cache: every test starts with none."""
+    """Throttling counters live in the cache, tokens and lists in the process's memos
+    (resa_project.marques): every test starts with none."""
     from django.core.cache import cache
 
+    from resa_project.marques import vider_les_memos
+
     cache.clear()
+    vider_les_memos()
     yield
     cache.clear()
+    vider_les_memos()
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,10 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from resa_project.marques import Memo
 from resa_project.requetes import RequeteCompilee
 
-from .models import AuthToken, User
+from .models import MARQUE_COMPTES, AuthToken, User
 
 MSG_JETON_INVALIDE = "Jeton d'authentification invalide, expiré ou révoqué."
 MSG_CSRF = (
@@ -47,12 +48,22 @@ _JETON_ET_USER = RequeteCompilee(
 )
 
 
+# The rows found, kept in the process while no token or account changed on the host (see
+# resa_project.marques and accounts.signaux): most requests then skip the query.
+MEMO_JETONS = Memo(MARQUE_COMPTES)
+
+
 def jeton_valide(cle: str) -> AuthToken | None:
     """The unexpired token of clear value ``cle``, with its user, or None."""
-    lignes = _JETON_ET_USER.lignes(AuthToken.hacher(cle))
-    if not lignes:
-        return None
-    (ligne,) = lignes
+    empreinte = AuthToken.hacher(cle)
+    ligne = MEMO_JETONS.lire(empreinte)
+    if ligne is None:
+        marque = MEMO_JETONS.avant_lecture()
+        lignes = _JETON_ET_USER.lignes(empreinte)
+        if not lignes:
+            return None
+        (ligne,) = lignes
+        MEMO_JETONS.garder(empreinte, ligne, marque)
     token = AuthToken.from_db("default", _CHAMPS_JETON, ligne[: len(_CHAMPS_JETON)])
     if token.expire_le <= timezone.now():
         return None

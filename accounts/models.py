@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinLengthValidator, MinVal
 from django.db import models
 from django.utils import timezone
 
+from resa_project.marques import Marque
+
 # Reminders (API.md C3): at most a week before the start; null means no reminder.
 RAPPEL_MINUTES_DEFAUT = 30
 RAPPEL_MINUTES_MAX = 7 * 24 * 60
@@ -17,6 +19,11 @@ RAPPEL_MINUTES_MAX = 7 * 24 * 60
 MSG_GERE_DEPARTEMENTS = (
     "Cet utilisateur gère encore des départements : désignez d'abord un autre manager."
 )
+
+
+# Changed whenever a token or an account may have changed (accounts/signaux.py): the
+# processes' memos of tokens and their users (accounts/authentication.py) start again.
+MARQUE_COMPTES = Marque("comptes")
 
 
 class Role(models.TextChoices):

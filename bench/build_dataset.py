@@ -350,11 +350,11 @@ def main():
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounts.models import AuthToken, Autorisation, Priorite, Role, User
+    from accounts.models import MARQUE_COMPTES, AuthToken, Autorisation, Priorite, Role, User
     from reservations.models import Evenement, Reservation, ResourceAvailability
     from ressources.models import Ressource
     from ressources.recherche_texte import texte_de
-    from sites.models import Department, Site
+    from sites.models import MARQUE_REFERENTIEL, Department, Site
 
     base = settings.DATABASES["default"]
     print(f"Database: {base['ENGINE'].rsplit('.', 1)[-1]} {base['NAME']}  scale={args.scale}")
@@ -793,6 +793,9 @@ def main():
     chrono.top("tokens + context", str(chemin))
     contexte["timings_s"]["total"] = round(chrono.total, 2)
     chemin.write_text(json.dumps(contexte, indent=2, ensure_ascii=False))
+    # Bulk writes run no receiver: a server already running forgets what it kept.
+    MARQUE_COMPTES.changer()
+    MARQUE_REFERENTIEL.changer()
     print(f"Done in {chrono.total:.1f} s: {json.dumps(contexte['counts'])}")
 
 

@@ -163,6 +163,15 @@ CACHES = {
     }
 }
 
+# Per-process memos of what almost every request reads (the token and its user), kept while
+# a stamp shared by the host's processes is unchanged (resa_project/marques.py): a token
+# revoked or a user changed in any process is seen by every other one at its next request.
+# MEMO_SECONDES bounds what a change made outside the app's receivers (raw SQL) leaves
+# stale. The stamps are files on this host, which other hosts do not see: with several
+# hosts (CACHE_URL set), the memos are off unless MEMO_SECONDES says otherwise.
+MARQUES_DIR = env.str("MARQUES_DIR", default=str(BASE_DIR / ".cache" / "marques"))
+MEMO_SECONDES = env.int("MEMO_SECONDES", default=0 if CACHE_URL else 30)
+
 # Background work (API.md C2): the code enqueues with django.tasks; the backend is chosen
 # here. "database" (default): tasks stored in Resa's own database, run by
 # ``manage.py worker`` (nothing else to install, SQLite included). "immediate": run in the

@@ -34,6 +34,14 @@ if DATABASES["default"]["ENGINE"] == "resa_project.sqlite":
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_resa_{_suffixe}"}
 
+# The memos' stamps in a directory of this test process's own (of each xdist worker): what
+# another process's tests change must not empty its memos in the middle of a test. A
+# subprocess of a test finds it in MARQUES_DIR.
+MARQUES_DIR = os.environ.get("MARQUES_DIR") or os.path.join(
+    tempfile.gettempdir(), f"resa_test_marques_{_suffixe}"
+)
+MEMO_SECONDES = 30
+
 # The test client speaks plain HTTP.
 SECURE_SSL_REDIRECT = False
 

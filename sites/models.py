@@ -4,8 +4,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, MinValueValidator
 from django.db import models
 
+from resa_project.marques import Marque
+
 MSG_HORAIRES = "L'heure d'ouverture doit précéder l'heure de fermeture."
 MSG_MANAGER_ROLE = "Le manager d'un département doit avoir le rôle manager ou admin."
+
+# Changed whenever a site or a department is saved or deleted (sites/signaux.py): the
+# processes' memos of the /sites and /departments lists (sites/views.py) start again.
+MARQUE_REFERENTIEL = Marque("referentiel")
 
 
 class Site(models.Model):

@@ -8,11 +8,12 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsAdmin, IsManagerOrAdmin
 from resa_project.conditionnel import RevalidationMixin
+from resa_project.marques import Memo
 from resa_project.pagination import PlainListPagination
 from resa_project.rendu import ListeRapideMixin
 
 from . import openapi, services
-from .models import Department, Site
+from .models import MARQUE_REFERENTIEL, Department, Site
 from .permissions import MSG_MANAGER_PAR_ADMIN, GereLeDepartement, GereLeSite, exiger_site
 from .serializers import DepartmentSerializer, SiteSerializer
 
@@ -33,6 +34,21 @@ class _ReferentielViewSet(RevalidationMixin, ListeRapideMixin, viewsets.ModelVie
     def get_permissions(self):
         classes = self.permissions_par_action.get(self.action, [IsAuthenticated])
         return [classe() for classe in classes]
+
+    # Every authenticated user reads the same lists, which change rarely: the process keeps
+    # each one (per view and query string) while no site or department changed on the host
+    # (resa_project.marques; sites/signaux.py changes the stamp).
+    _memo_des_listes = Memo(MARQUE_REFERENTIEL, maximum=256)
+
+    def list(self, request, *args, **kwargs):
+        cle = (type(self), request.query_params.urlencode())
+        donnees = self._memo_des_listes.lire(cle)
+        if donnees is not None:
+            return Response(donnees)
+        marque = self._memo_des_listes.avant_lecture()
+        reponse = super().list(request, *args, **kwargs)
+        self._memo_des_listes.garder(cle, reponse.data, marque)
+        return reponse
 
     # The app's services, as ``staticmethod``s: creer(*, par, **champs),
     # modifier(objet, *, par, **champs), supprimer(objet, *, par).
