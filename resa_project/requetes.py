@@ -17,7 +17,9 @@ unknown encoding), makes it ``NonCompilable``; so does an ORM that answers witho
 is (pass a derived value as a parameter of its own). ``RequeteParForme`` does the same for a
 query whose structure varies (filters present or not, the order, the slice): one compiled
 query per shape; with ``repli``, a shape that cannot be compiled answers None (logged once)
-for the caller to take the ORM's path.
+for the caller to take the ORM's path. With a ``memo`` (``resa_project.marques``), the
+result of a shape whose SQL reads only the ``tables`` given (the stamp's) is kept per
+parameter values while the stamp is unchanged.
 """
 
 import json
@@ -35,6 +37,10 @@ _MARQUE = "zqxsentinelle"
 _BASE_ENTIERE = 2_071_000_417
 _ANNEE = 1901
 _DATE_EN_TEXTE = re.compile(r"(\d{4})-\d\d-\d\d")
+_TABLES_LUES = re.compile(r'\b(?:FROM|JOIN)\s+"([^"]+)"', re.IGNORECASE)
+_HEURE_DU_SERVEUR = re.compile(
+    r"\b(?:NOW|CURRENT_(?:DATE|TIME|TIMESTAMP)|LOCALTIME(?:STAMP)?|RANDOM)\b", re.IGNORECASE
+)
 
 
 class NonCompilable(ValueError):
@@ -148,6 +154,13 @@ def _convertir(compiler):
     ]
 
 
+def lit_seulement(sql: str, tables) -> bool:
+    """Whether ``sql`` reads no table but ``tables`` (and reads one), and nothing of the
+    server's clock or randomness: its result then changes only when those tables do."""
+    lues = set(_TABLES_LUES.findall(sql))
+    return bool(lues) and lues <= set(tables) and not _HEURE_DU_SERVEUR.search(sql)
+
+
 def requete_du_total(queryset):
     """What ``queryset.count()`` runs, as a query to compile: its rows counted, no order,
     no slice, no annotation selected (``premiere_valeur`` renders its row)."""
@@ -188,6 +201,7 @@ class _Compilee:
         self.places = _places(connexion, sentinelles, self.sql, self.gabarit, toutes=toutes)
         self.alias = alias
         self.rendre = rendu(compiler) if rendu is not None else None
+        self.memorisable = False  # RequeteParForme's memo
 
     def lignes(self, valeurs):
         parametres = list(self.gabarit)
@@ -239,12 +253,24 @@ class RequeteParForme:
     need not appear among the parameters, and a shape that cannot be compiled answers None
     instead of raising ``NonCompilable``: the caller takes the ORM's path."""
 
-    def __init__(self, fabrique, *, convertir=True, rendu=None, maximum=1000, repli=None):
+    def __init__(
+        self,
+        fabrique,
+        *,
+        convertir=True,
+        rendu=None,
+        maximum=1000,
+        repli=None,
+        memo=None,
+        tables=frozenset(),
+    ):
         self._fabrique = fabrique
         self._rendu = rendu
         self._convertir = convertir
         self._maximum = maximum
         self._repli = repli
+        self._memo = memo
+        self._tables = frozenset(tables)
         self._compilees = {}
 
     def lignes(self, forme, *valeurs, using: str = "default"):
@@ -257,7 +283,16 @@ class RequeteParForme:
             self._compilees[cle] = compilee
         if compilee is None:
             return None
-        return compilee.lignes(valeurs)
+        if not compilee.memorisable:
+            return compilee.lignes(valeurs)
+        # The result is shared by the requests that read it: callers never change it.
+        cle_memo = (cle, valeurs)
+        resultat = self._memo.lire(cle_memo)
+        if resultat is None:
+            marque = self._memo.avant_lecture()
+            resultat = compilee.lignes(valeurs)
+            self._memo.garder(cle_memo, resultat, marque)
+        return resultat
 
     def _compiler(self, forme, types, using):
         if self._rendu is not None:
@@ -265,13 +300,17 @@ class RequeteParForme:
         else:
             rendu = _convertir if self._convertir else None
         try:
-            return _Compilee(
+            compilee = _Compilee(
                 using,
                 types,
                 lambda *sentinelles: self._fabrique(forme, *sentinelles),
                 rendu=rendu,
                 toutes=self._repli is None,
             )
+            compilee.memorisable = self._memo is not None and lit_seulement(
+                compilee.sql, self._tables
+            )
+            return compilee
         except NonCompilable as exc:
             if self._repli is None:
                 raise

@@ -11,6 +11,8 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Exists, OuterRef
 
+from resa_project.marques import Marque
+
 from . import lookups  # noqa: F401  (registers the ``possede`` JSON lookup)
 from .recherche_texte import TexteRechercheField, texte_de
 
@@ -18,6 +20,11 @@ MSG_HORAIRES = "L'heure d'ouverture doit précéder l'heure de fermeture."
 MSG_HORAIRES_PAIRE = "Renseignez l'heure d'ouverture et l'heure de fermeture, ou aucune des deux."
 MSG_HORAIRES_SALLE = "Seules les salles ont des horaires propres."
 MSG_LISTE_CHAINES = "Doit être une liste de chaînes de caractères."
+
+# Changed whenever a ressource, a favourite or a site is saved or deleted
+# (ressources/signaux.py): the processes' memos of the catalogue's list (ressources/views.py)
+# start again.
+MARQUE_CATALOGUE = Marque("catalogue")
 
 
 class TypeRessource(models.TextChoices):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from accounts.models import Autorisation
 from accounts.permissions import IsAdmin, manager_admin_ou
+from resa_project.marques import Memo
 from resa_project.pagination import ItemsMetaPagination
 from resa_project.parametres import FiltresBackend, tri_applique
 from resa_project.rendu import LignesBrutes, ListeRapideMixin
@@ -23,7 +24,7 @@ from sites.permissions import exiger_site, sur_ses_sites
 
 from . import openapi, services
 from .filters import RessourceFilterSet
-from .models import Ressource
+from .models import MARQUE_CATALOGUE, Favori, Ressource
 from .serializers import RessourceSerializer
 
 GereSesRessources = sur_ses_sites(
@@ -58,10 +59,24 @@ def _total_de_forme(forme, *valeurs):
     return requete_du_total(forme[0]().queryset_de_forme(forme[1], valeurs))
 
 
+# A page or a total read again is kept in the process while no ressource, favourite or site
+# changed on the host (resa_project.marques): the list reads only those tables.
+_TABLES_DE_LA_LISTE = {Ressource._meta.db_table, Favori._meta.db_table}
 _PAGES = RequeteParForme(
-    _page_de_forme, rendu=_rendu_de_page, maximum=2000, repli="Liste des ressources"
+    _page_de_forme,
+    rendu=_rendu_de_page,
+    maximum=2000,
+    repli="Liste des ressources",
+    memo=Memo(MARQUE_CATALOGUE, maximum=256),
+    tables=_TABLES_DE_LA_LISTE,
 )
-_TOTAUX = RequeteParForme(_total_de_forme, rendu=premiere_valeur, repli="Liste des ressources")
+_TOTAUX = RequeteParForme(
+    _total_de_forme,
+    rendu=premiere_valeur,
+    repli="Liste des ressources",
+    memo=Memo(MARQUE_CATALOGUE, maximum=4096),
+    tables=_TABLES_DE_LA_LISTE,
+)
 
 
 class _PageCompilee:
