@@ -4,7 +4,9 @@ Test databases are named after the process, so that several test runs on one mac
 pytest-xdist workers, which pytest-django suffixes anyway) never share one.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 # Tests run with the production settings (DEBUG off) and a key of their own.
@@ -37,9 +39,10 @@ else:
 # The memos' stamps in a directory of this test process's own (of each xdist worker): what
 # another process's tests change must not empty its memos in the middle of a test. A
 # subprocess of a test finds it in MARQUES_DIR.
-MARQUES_DIR = os.environ.get("MARQUES_DIR") or os.path.join(
-    tempfile.gettempdir(), f"resa_test_marques_{_suffixe}"
-)
+MARQUES_DIR = os.environ.get("MARQUES_DIR")
+if not MARQUES_DIR:
+    MARQUES_DIR = os.path.join(tempfile.gettempdir(), f"resa_test_marques_{_suffixe}")
+    atexit.register(shutil.rmtree, MARQUES_DIR, ignore_errors=True)
 MEMO_SECONDES = 30
 
 # The test client speaks plain HTTP.
