@@ -93,3 +93,26 @@ def clients(db, client_employe, client_manager, client_admin):
         "manager": client_manager,
         "admin": client_admin,
     }
+
+
+@pytest.fixture
+def autre_processus(settings):
+    """``changer("ressources.models", "MARQUE_CATALOGUE")`` changes a stamp from another
+    process of this host, as that process's receivers do (resa_project.marques)."""
+    import subprocess
+    import sys
+
+    def changer(module, marque):
+        code = f"import django; django.setup(); from {module} import {marque}; {marque}.changer()"
+        subprocess.run(  # noqa: S603 - the tests' own module and name
+            [sys.executable, "-c", code],
+            check=True,
+            env={
+                "DJANGO_SETTINGS_MODULE": "resa_project.settings_test",
+                "MARQUES_DIR": settings.MARQUES_DIR,
+                "PATH": "",
+            },
+            cwd=str(settings.BASE_DIR),
+        )
+
+    return changer

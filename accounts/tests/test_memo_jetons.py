@@ -3,8 +3,6 @@ request whose token the process already checked runs no query for it, and no cha
 by the app, in this process or another one of the host, leaves a revoked token or a stale
 account in use."""
 
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -111,31 +109,14 @@ def test_the_expiry_is_checked_on_every_request(session, monkeypatch):
     assert client.get("/auth/me").status_code == 401
 
 
-def test_a_change_made_in_another_process_is_seen_at_the_next_request(session, settings):
+def test_a_change_made_in_another_process_is_seen_at_the_next_request(session, autre_processus):
     # Another process deletes the token: its receiver changes the host's stamp, which is
     # all this process can see of it.
     client, user, _ = session
     _supprimer_sans_receveur(AuthToken._meta.db_table, AuthToken.objects.get(user=user).pk)
-    subprocess.run(
-        [sys.executable, "-c", _CHANGER_DANS_UN_AUTRE_PROCESSUS],
-        check=True,
-        env={
-            "DJANGO_SETTINGS_MODULE": "resa_project.settings_test",
-            "MARQUES_DIR": settings.MARQUES_DIR,
-            "PATH": "",
-        },
-        cwd=str(settings.BASE_DIR),
-    )
+    autre_processus("accounts.models", "MARQUE_COMPTES")
 
     assert client.get("/auth/me").status_code == 401
-
-
-_CHANGER_DANS_UN_AUTRE_PROCESSUS = """
-import django
-django.setup()
-from accounts.models import MARQUE_COMPTES
-MARQUE_COMPTES.changer()
-"""
 
 
 def test_a_change_the_app_does_not_see_lasts_memo_secondes_at_most(session, monkeypatch, settings):

@@ -2,9 +2,6 @@
 favourite or site changed on the host (ressources.views, resa_project.marques): a list read
 again runs no query, and every change made through the app shows at the next read."""
 
-import subprocess
-import sys
-
 import pytest
 from django.db import connection
 
@@ -83,7 +80,7 @@ def test_each_user_gets_their_own_favourites(client_employe, client_manager, emp
 
 
 def test_a_change_made_in_another_process_is_seen_at_the_next_read(
-    client_employe, salles, settings
+    client_employe, salles, autre_processus
 ):
     assert _lire(client_employe) == (["Alpha", "Bravo"], 3)
     with connection.cursor() as cursor:  # no receiver runs in this process
@@ -93,21 +90,7 @@ def test_a_change_made_in_another_process_is_seen_at_the_next_read(
         )
     assert _lire(client_employe) == (["Alpha", "Bravo"], 3)
 
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); "
-            "from ressources.models import MARQUE_CATALOGUE; MARQUE_CATALOGUE.changer()",
-        ],
-        check=True,
-        env={
-            "DJANGO_SETTINGS_MODULE": "resa_project.settings_test",
-            "MARQUES_DIR": settings.MARQUES_DIR,
-            "PATH": "",
-        },
-        cwd=str(settings.BASE_DIR),
-    )
+    autre_processus("ressources.models", "MARQUE_CATALOGUE")
     assert _lire(client_employe) == (["Ailleurs", "Alpha"], 3)
 
 

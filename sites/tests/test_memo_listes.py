@@ -2,9 +2,6 @@
 on the host (sites.views._ReferentielViewSet, resa_project.marques): a list read again
 runs no query, and every change made through the app shows at the next read."""
 
-import subprocess
-import sys
-
 import pytest
 from django.db import connection
 
@@ -82,7 +79,9 @@ def test_a_department_changed_shows_at_the_next_read(client_employe, site):
     assert client_employe.get("/departments/").json() == []
 
 
-def test_a_change_made_in_another_process_is_seen_at_the_next_read(client_employe, site, settings):
+def test_a_change_made_in_another_process_is_seen_at_the_next_read(
+    client_employe, site, autre_processus
+):
     client_employe.get("/sites/")
     with connection.cursor() as cursor:  # no receiver runs in this process
         cursor.execute(
@@ -91,21 +90,7 @@ def test_a_change_made_in_another_process_is_seen_at_the_next_read(client_employ
     assert _noms(client_employe.get("/sites/")) == ["Siège Lyon"]
 
     # The other process's receiver changes the host's stamp.
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); "
-            "from sites.models import MARQUE_REFERENTIEL; MARQUE_REFERENTIEL.changer()",
-        ],
-        check=True,
-        env={
-            "DJANGO_SETTINGS_MODULE": "resa_project.settings_test",
-            "MARQUES_DIR": settings.MARQUES_DIR,
-            "PATH": "",
-        },
-        cwd=str(settings.BASE_DIR),
-    )
+    autre_processus("sites.models", "MARQUE_REFERENTIEL")
     assert _noms(client_employe.get("/sites/")) == ["Siège renommé"]
 
 
