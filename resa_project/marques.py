@@ -102,6 +102,10 @@ class Memo:
             return None
         return valeur
 
+    def actif(self) -> bool:
+        """Whether the memo keeps anything (memos on, the stamp readable)."""
+        return settings.MEMO_SECONDES > 0 and self.marque.lire() is not None
+
     def avant_lecture(self) -> bytes | None:
         """The stamp to give ``garder()``, read before the query whose result it keeps."""
         return self.marque.lire() if settings.MEMO_SECONDES > 0 else None

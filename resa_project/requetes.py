@@ -273,7 +273,11 @@ class RequeteParForme:
         self._tables = frozenset(tables)
         self._compilees = {}
 
-    def lignes(self, forme, *valeurs, using: str = "default"):
+    def lignes(self, forme, *valeurs, using: str = "default", memorisee_seulement=False):
+        """The result of ``forme`` with ``valeurs``; None when the shape cannot be compiled
+        (with ``repli``), and with ``memorisee_seulement`` when its result cannot be kept
+        (memos off, or SQL that reads other tables): a caller for whom the query is only
+        worth running once then takes another path."""
         cle = (using, forme, tuple(map(type, valeurs)))
         compilee = self._compilees.get(cle, False)
         if compilee is False:
@@ -284,7 +288,9 @@ class RequeteParForme:
         if compilee is None:
             return None
         if not compilee.memorisable:
-            return compilee.lignes(valeurs)
+            return None if memorisee_seulement else compilee.lignes(valeurs)
+        if memorisee_seulement and not self._memo.actif():
+            return None
         # The result is shared by the requests that read it: callers never change it.
         cle_memo = (cle, valeurs)
         resultat = self._memo.lire(cle_memo)

@@ -33,6 +33,7 @@ from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import Exact, Lookup
 from django.utils import timezone
 
+from resa_project.marques import Memo
 from resa_project.rendu import LignesBrutes
 from resa_project.requetes import (
     RequeteCompilee,
@@ -40,8 +41,9 @@ from resa_project.requetes import (
     premiere_valeur,
     requete_du_total,
 )
-from ressources.models import Etat, Ressource, TypeRessource
+from ressources.models import MARQUE_CATALOGUE, Etat, Favori, Ressource, TypeRessource
 from ressources.serializers import RessourceSerializer
+from sites.models import Site
 
 from . import calendrier, regles
 from .models import (
@@ -380,6 +382,7 @@ class RechercheLibre(NamedTuple):
     heure_debut: str
     heure_fin: str
     hors_de: str
+    occupees: frozenset[int] = frozenset()  # the ids of ``hors_de``
 
     @property
     def forme(self) -> tuple:
@@ -392,6 +395,16 @@ class RechercheLibre(NamedTuple):
     @staticmethod
     def conditions(forme, heure_debut, heure_fin, hors_de) -> list:
         """The ``filter()`` arguments of a shape with its values (sentinels or the request's)."""
+        return [
+            *RechercheLibre.conditions_du_catalogue(forme, heure_debut, heure_fin),
+            # Read once (hashed) whatever the number of rows of the page and count queries.
+            _HorsDe(hors_de),
+        ]
+
+    @staticmethod
+    def conditions_du_catalogue(forme, heure_debut, heure_fin) -> list:
+        """The conditions that read the catalogue only (state, type, opening hours): all but
+        the occupied ressources."""
         types, meme_jour = forme
         # Every type (the ``ressource_type_valide`` constraint): no condition to evaluate per row.
         q_types = Q() if types is None else Q(type_ressource__in=types)
@@ -399,8 +412,6 @@ class RechercheLibre(NamedTuple):
             Exact(_SansIndex(F("etat")), Etat.ACTIVE),
             q_types,
             regles.q_horaires_aux_heures(heure_debut, heure_fin, meme_jour=meme_jour),
-            # Read once (hashed) whatever the number of rows of the page and count queries.
-            _HorsDe(hors_de),
         ]
 
 
@@ -419,6 +430,7 @@ def recherche_libre(debut: datetime, fin: datetime, *, admin: bool = False) -> R
         heure_debut,
         heure_fin,
         ids_en_texte(occupees),
+        frozenset(occupees),
     )
 
 
@@ -478,6 +490,53 @@ _PAGES = RequeteParForme(
 _TOTAUX = RequeteParForme(_total_de_forme, rendu=premiere_valeur, repli="Recherche libre")
 
 
+class Candidates:
+    """The ids of the ressources that the catalogue's conditions of a search admit (its
+    filters, state, type, opening hours: everything but what is occupied), as a bitmap:
+    ``len()`` of them, and ``parmi(ids)``, how many of ``ids`` are among them."""
+
+    __slots__ = ("_bits", "_nombre")
+
+    def __init__(self, ids):
+        ids = list(ids)
+        bits = bytearray((max(ids, default=0) >> 3) + 1)
+        for identifiant in ids:
+            bits[identifiant >> 3] |= 1 << (identifiant & 7)
+        self._bits, self._nombre = bytes(bits), len(ids)
+
+    def __len__(self) -> int:
+        return self._nombre
+
+    def parmi(self, ids) -> int:
+        bits, taille = self._bits, len(self._bits)
+        return sum(1 for i in ids if 0 <= i >> 3 < taille and bits[i >> 3] >> (i & 7) & 1)
+
+
+def _candidates_de_forme(forme, *valeurs):
+    """The ids the catalogue's conditions admit: ``valeurs`` without the occupied ids."""
+    classe, filterset_class, filtres, recherche = forme[:4]
+    vue = classe(filterset_class=filterset_class)
+    base = vue.queryset_de_forme(filtres, valeurs[:-2])
+    admises = base.filter(*RechercheLibre.conditions_du_catalogue(recherche, *valeurs[-2:]))
+    return admises.order_by().values_list("pk")
+
+
+def _rendu_des_candidates(forme, compiler):
+    return lambda lignes: Candidates(ligne[0] for ligne in lignes)
+
+
+# The count of a search is that of its candidates minus those occupied: the candidates read
+# the catalogue only, so they are kept while no ressource, favourite or site changed on the
+# host (resa_project.marques), and a search whose window was already seen counts in Python.
+_CANDIDATES = RequeteParForme(
+    _candidates_de_forme,
+    rendu=_rendu_des_candidates,
+    repli="Recherche libre (candidates)",
+    memo=Memo(MARQUE_CATALOGUE, maximum=512),
+    tables={Ressource._meta.db_table, Favori._meta.db_table, Site._meta.db_table},
+)
+
+
 class PageDisponibles:
     """The free search as the paginator reads it (``count()``, then one slice), in two
     queries: the number of free ressources, then the page's rows alone, as the JSON objects
@@ -512,9 +571,20 @@ class PageDisponibles:
         if self._total is None:
             total = None
             if self.forme is not None:
+                total = self._par_les_candidates()
+            if self.forme is not None and total is None:
                 total = _TOTAUX.lignes(self.forme, *self.valeurs, using=self.alias)
             self._total = self._orm().count() if total is None else total
         return self._total
+
+    def _par_les_candidates(self) -> int | None:
+        """The count from the shape's candidates when they can be kept, else None."""
+        candidates = _CANDIDATES.lignes(
+            self.forme, *self.valeurs[:-1], using=self.alias, memorisee_seulement=True
+        )
+        if candidates is None:
+            return None
+        return len(candidates) - candidates.parmi(self.libre.occupees)
 
     def __len__(self) -> int:
         return self.count()
