@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.core.validators import EMPTY_VALUES
 from django.db.models import (
     Case,
     CharField,
@@ -535,6 +536,7 @@ _CANDIDATES = RequeteParForme(
     memo=Memo(MARQUE_CATALOGUE, maximum=512),
     tables={Ressource._meta.db_table, Favori._meta.db_table, Site._meta.db_table},
 )
+_DEJA_CHERCHEES = Memo(MARQUE_CATALOGUE, maximum=8192)
 
 
 class PageDisponibles:
@@ -578,9 +580,18 @@ class PageDisponibles:
         return self._total
 
     def _par_les_candidates(self) -> int | None:
-        """The count from the shape's candidates when they can be kept, else None."""
+        """The count from the shape's candidates when they can be kept, else None. The first
+        search of a window and filters counts in SQL (a one-off window costs no more than
+        the count); from the second, its candidates are read once and kept."""
+        user_pk, *valeurs = self.valeurs[:-1]
+        if dict(self.forme[2]).get("favoris") in EMPTY_VALUES:
+            user_pk = 0  # nothing of the candidates depends on the caller: shared by all
+        cle = (self.alias, self.forme, user_pk, *valeurs)
+        if not _DEJA_CHERCHEES.lire(cle):
+            _DEJA_CHERCHEES.garder(cle, True, _DEJA_CHERCHEES.avant_lecture())
+            return None
         candidates = _CANDIDATES.lignes(
-            self.forme, *self.valeurs[:-1], using=self.alias, memorisee_seulement=True
+            self.forme, user_pk, *valeurs, using=self.alias, memorisee_seulement=True
         )
         if candidates is None:
             return None

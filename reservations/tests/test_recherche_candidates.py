@@ -31,18 +31,42 @@ def _fenetre():
     return {"debut": demain_a(10).isoformat(), "fin": demain_a(12).isoformat(), "limit": 2}
 
 
-def _total(client):
-    reponse = client.get(URL, _fenetre())
+def _total(client, **parametres):
+    reponse = client.get(URL, {**_fenetre(), **parametres})
     assert reponse.status_code == 200
     return reponse.json()["meta"]["total"]
 
 
-def test_a_window_searched_again_counts_without_a_count_query(
-    client_employe, salles, django_assert_num_queries
+@pytest.fixture(autouse=True)
+def _fenetre_deja_cherchee(client_employe, salles):
+    """Every test's window already searched once: its candidates are kept from now on."""
+    _total(client_employe)
+
+
+def test_favourites_are_candidates_of_their_user_only(
+    client_employe, client_manager, employe, salles
 ):
-    assert _total(client_employe) == 6
-    with django_assert_num_queries(2):  # what occupies the window, and the page
+    from ressources.services import ajouter_favori
+
+    ajouter_favori(salles[3], par=employe)
+    for _ in range(3):
+        assert _total(client_employe, favoris="true") == 1
+        assert _total(client_manager, favoris="true") == 0
+        assert _total(client_employe, favoris="false") == 5
+
+
+def test_a_window_searched_again_counts_without_a_count_query(
+    client_employe, client_manager, salles, django_assert_num_queries
+):
+    with django_assert_num_queries(4):  # token, what occupies the window, count, page
         assert _total(client_employe) == 6
+    with django_assert_num_queries(3):  # the second time: the candidates, no count
+        assert _total(client_employe) == 6
+    with django_assert_num_queries(2):  # then what occupies the window, and the page
+        assert _total(client_employe) == 6
+    client_manager.get("/auth/me")
+    with django_assert_num_queries(2):  # another user shares them
+        assert _total(client_manager) == 6
 
 
 def test_a_booking_counts_at_once_with_the_candidates_kept(
@@ -61,7 +85,7 @@ def test_a_ressource_changed_reads_the_candidates_again(
     assert _total(client_employe) == 6
     modifier_ressource(salles[0], par=admin_user, etat=Etat.EN_MAINTENANCE)
 
-    with django_assert_num_queries(3):  # the candidates again
+    with django_assert_num_queries(3):  # counted in SQL again: the catalogue changed
         assert _total(client_employe) == 5
     RessourceFactory(site=salles[0].site, type_ressource=TypeRessource.SALLE)
     assert _total(client_employe) == 6
