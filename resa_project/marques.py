@@ -52,7 +52,7 @@ class Marque:
                 self._carte = mmap.mmap(descripteur, _TAILLE, mmap.MAP_SHARED, mmap.PROT_READ)
             finally:
                 os.close(descripteur)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a file shortened meanwhile
             journal.warning("Marque %s illisible (%s) : mémos désactivés", chemin, exc)
             self._carte = False
         self._pid = os.getpid()
@@ -64,6 +64,7 @@ class Marque:
 
     def changer(self) -> None:
         try:
+            self._chemin().parent.mkdir(parents=True, exist_ok=True)
             descripteur = os.open(self._chemin(), os.O_WRONLY | os.O_CREAT, 0o600)
         except OSError as exc:
             journal.warning("Marque %s non changée (%s)", self._chemin(), exc)
