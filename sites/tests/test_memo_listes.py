@@ -7,16 +7,8 @@ from django.db import connection
 
 from sites import services
 from sites.models import MARQUE_REFERENTIEL, Site
-from sites.tests.factories import DepartmentFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def site():
-    site = SiteFactory(nom="Siège Lyon")
-    DepartmentFactory(site=site, nom="Achats")
-    return site
 
 
 def _noms(reponse):

@@ -4,16 +4,8 @@ it back gets a 304 without a body while nothing changed."""
 import pytest
 
 from resa_project.conditionnel import CACHE_CONTROL
-from sites.tests.factories import DepartmentFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def site():
-    site = SiteFactory(nom="Siège Lyon")
-    DepartmentFactory(site=site, nom="Achats")
-    return site
 
 
 @pytest.mark.parametrize(
