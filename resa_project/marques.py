@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 journal = logging.getLogger(__name__)
 
@@ -35,8 +36,7 @@ class Marque:
 
     def __init__(self, nom: str):
         self.nom = nom
-        self._carte = None
-        self._pid = None
+        self._carte = None  # the mapping (a fork keeps it: MAP_SHARED), False if unreadable
 
     def _chemin(self) -> Path:
         return Path(settings.MARQUES_DIR) / self.nom
@@ -55,10 +55,9 @@ class Marque:
         except (OSError, ValueError) as exc:  # ValueError: a file shortened meanwhile
             journal.warning("Marque %s illisible (%s) : mémos désactivés", chemin, exc)
             self._carte = False
-        self._pid = os.getpid()
 
     def lire(self) -> bytes | None:
-        if self._carte is None or self._pid != os.getpid():
+        if self._carte is None:
             self._ouvrir()
         return self._carte[:_TAILLE] if self._carte else None
 
@@ -79,6 +78,20 @@ class Marque:
         after the commit (what other processes read between the two is made stale again)."""
         self.changer()
         transaction.on_commit(self.changer, using=using)
+
+    def suivre(self, *modeles) -> None:
+        """Changes the stamp (``changer_apres_commit``) whenever one of ``modeles`` is saved
+        or deleted."""
+        for modele in modeles:
+            for signal, quoi in ((post_save, "enregistre"), (post_delete, "supprime")):
+                signal.connect(
+                    self._receveur,
+                    sender=modele,
+                    dispatch_uid=f"marque_{self.nom}_{modele._meta.label_lower}_{quoi}",
+                )
+
+    def _receveur(self, sender, using, **kwargs):
+        self.changer_apres_commit(using)
 
 
 class Memo:

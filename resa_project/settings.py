@@ -163,7 +163,8 @@ CACHES = {
     }
 }
 
-# Per-process memos of what almost every request reads (the token and its user), kept while
+# Per-process memos of what many requests read again (the token and its user, the sites and
+# departments, the catalogue's list and the free search's candidates), kept while
 # a stamp shared by the host's processes is unchanged (resa_project/marques.py): a token
 # revoked or a user changed in any process is seen by every other one at its next request.
 # MEMO_SECONDES bounds what a change made outside the app's receivers (raw SQL) leaves

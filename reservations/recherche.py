@@ -462,13 +462,18 @@ def ressources_disponibles(debut: datetime, fin: datetime, *, admin: bool = Fals
 # that cannot be compiled takes the ORM's path.
 
 
-def _queryset_de_forme(forme, valeurs):
-    """The free search's queryset of ``forme`` = (viewset class, FilterSet class, filters'
-    shape, search's shape, ...): the user's pk, the filters' values, then the search's three
-    values in ``valeurs``."""
+def _base_de_forme(forme, valeurs):
+    """The caller's filtered queryset of ``forme`` = (viewset class, FilterSet class,
+    filters' shape, search's shape, ...) with ``valeurs`` (the user's pk, then the filters'
+    values), and the search's shape."""
     classe, filterset_class, filtres, recherche = forme[:4]
     vue = classe(filterset_class=filterset_class)
-    base = vue.queryset_de_forme(filtres, valeurs[:-3])
+    return vue.queryset_de_forme(filtres, valeurs), recherche
+
+
+def _queryset_de_forme(forme, valeurs):
+    """The free search's queryset: ``valeurs`` end with the search's three values."""
+    base, recherche = _base_de_forme(forme, valeurs[:-3])
     return base.filter(*RechercheLibre.conditions(recherche, *valeurs[-3:]))
 
 
@@ -515,9 +520,7 @@ class Candidates:
 
 def _candidates_de_forme(forme, *valeurs):
     """The ids the catalogue's conditions admit: ``valeurs`` without the occupied ids."""
-    classe, filterset_class, filtres, recherche = forme[:4]
-    vue = classe(filterset_class=filterset_class)
-    base = vue.queryset_de_forme(filtres, valeurs[:-2])
+    base, recherche = _base_de_forme(forme, valeurs[:-2])
     admises = base.filter(*RechercheLibre.conditions_du_catalogue(recherche, *valeurs[-2:]))
     return admises.order_by().values_list("pk")
 

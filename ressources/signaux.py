@@ -4,7 +4,7 @@ changed whenever what the catalogue's list reads changes (its memo, ressources/v
 ressources, favourites and sites, all written through ``save()`` and ``delete()`` (the
 site receiver's bulk update is in the same transaction as the site's save)."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from sites.models import Site
@@ -12,15 +12,7 @@ from sites.models import Site
 from .models import MARQUE_CATALOGUE, Favori, Ressource
 from .recherche_texte import texte_de
 
-
-@receiver(post_save, sender=Ressource, dispatch_uid="catalogue_ressource_enregistree")
-@receiver(post_delete, sender=Ressource, dispatch_uid="catalogue_ressource_supprimee")
-@receiver(post_save, sender=Favori, dispatch_uid="catalogue_favori_enregistre")
-@receiver(post_delete, sender=Favori, dispatch_uid="catalogue_favori_supprime")
-@receiver(post_save, sender=Site, dispatch_uid="catalogue_site_enregistre")
-@receiver(post_delete, sender=Site, dispatch_uid="catalogue_site_supprime")
-def catalogue_change(sender, instance, using, **kwargs):
-    MARQUE_CATALOGUE.changer_apres_commit(using)
+MARQUE_CATALOGUE.suivre(Ressource, Favori, Site)
 
 
 @receiver(post_save, sender=Site, dispatch_uid="ressources_site_renomme")
